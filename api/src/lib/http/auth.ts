@@ -1,0 +1,74 @@
+import type { Context } from 'koa';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Role } from '@ngn/shared';
+import type { AccessTokens } from '../access-tokens';
+import { AppError, forbidden, unauthorized } from '../errors';
+import type { Access } from './route';
+
+export interface AuthUser {
+  id: string;
+  email: string;
+  role: Role;
+  /** The sign-in (refresh-token family) this request belongs to; null for API keys. */
+  sessionId: string | null;
+  /** Set when the caller used an admin API key rather than a user session. */
+  apiKeyId?: string;
+  scopes?: string[];
+}
+
+/** Resolves an `Authorization: Bearer <token>` header to a caller another way than a user session. */
+export type BearerResolver = (token: string) => Promise<AuthUser | undefined>;
+
+interface SessionRow {
+  user_id: string;
+  email: string;
+  role: Role;
+  status: string;
+  revoked_at: Date | null;
+}
+
+/**
+ * Access tokens are short JWTs, but every request still checks their session row:
+ * one primary-key join that makes logout, password reset and suspension take
+ * effect at once instead of when the token expires. The role comes from the
+ * database too, so a role change needs no new token.
+ */
+export function createAuthenticator(deps: {
+  sequelize: Sequelize;
+  accessTokens: AccessTokens;
+  extraResolvers: BearerResolver[];
+}) {
+  async function resolve(token: string): Promise<AuthUser> {
+    for (const resolver of deps.extraResolvers) {
+      const user = await resolver(token);
+      if (user) return user;
+    }
+    const verdict = deps.accessTokens.verify(token);
+    if (!verdict.ok) {
+      throw unauthorized(
+        verdict.reason,
+        verdict.reason === 'token_expired' ? 'Your session has expired. Refresh it or sign in again.' : 'Invalid access token.',
+      );
+    }
+    const [row] = await deps.sequelize.query<SessionRow>(
+      `SELECT s.user_id, u.email, u.role, u.status, s.revoked_at
+         FROM auth_sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.id = :sid AND s.user_id = :sub`,
+      { replacements: { sid: verdict.claims.sid, sub: verdict.claims.sub }, type: QueryTypes.SELECT },
+    );
+    if (!row || row.revoked_at) throw unauthorized('token_revoked', 'This session was signed out. Sign in again.');
+    if (row.status !== 'active') throw new AppError(403, 'account_suspended', 'This account is suspended.');
+    return { id: row.user_id, email: row.email, role: row.role, sessionId: verdict.claims.sid };
+  }
+
+  return async function authenticate(ctx: Context, access: Access): Promise<AuthUser | undefined> {
+    if (access === 'public') return undefined;
+    const header = ctx.get('authorization');
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw unauthorized();
+    const user = await resolve(match[1]!);
+    ctx.state.user = user;
+    if (typeof access === 'object' && !access.roles.includes(user.role)) throw forbidden();
+    return user;
+  };
+}

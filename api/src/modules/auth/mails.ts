@@ -1,0 +1,41 @@
+import { escapeHtml, type MailMessage } from '../../lib/mail';
+
+const footer = 'NextGen Noise · You get this mail because of an action on your account.';
+
+function layout(title: string, paragraphs: string[], code?: { label: string; value: string; link: string }): string {
+  const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('');
+  const codeBlock = code
+    ? `<p>${escapeHtml(code.label)}</p><p><a href="${escapeHtml(code.link)}" style="font-weight:bold">${escapeHtml(code.link)}</a></p><p><code style="font-size:14px">${escapeHtml(code.value)}</code></p>`
+    : '';
+  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:560px;margin:auto"><h2>${escapeHtml(title)}</h2>${body}${codeBlock}<hr><small>${escapeHtml(footer)}</small></body></html>`;
+}
+
+export function verificationMail(to: string, firstName: string, token: string, appLink: string): MailMessage {
+  const link = `${appLink}verify-email?token=${encodeURIComponent(token)}`;
+  return {
+    tag: 'verify-email',
+    to,
+    subject: 'Welcome to NextGen Noise: confirm your email',
+    text: `Hi ${firstName},\n\nWelcome to NextGen Noise. Confirm your email address by opening this link in the Companion:\n\n${link}\n\nor paste this code into it:\n\nverification token: ${token}\n\nThe code is valid for 48 hours.\n\n${footer}\n`,
+    html: layout(`Welcome, ${firstName}`, ['Confirm your email address to finish setting up your account.'], {
+      label: 'Open in the Companion, or paste the code below (valid for 48 hours):',
+      value: token,
+      link,
+    }),
+  };
+}
+
+export function resetMail(to: string, firstName: string, token: string, appLink: string): MailMessage {
+  const link = `${appLink}reset-password?token=${encodeURIComponent(token)}`;
+  return {
+    tag: 'reset-password',
+    to,
+    subject: 'Reset your NextGen Noise password',
+    text: `Hi ${firstName},\n\nSomeone (hopefully you) asked to reset your password. Open this link in the Companion:\n\n${link}\n\nor use this code:\n\nreset token: ${token}\n\nIt works once and expires in 1 hour. If it was not you, ignore this mail: your password stays as it is.\n\n${footer}\n`,
+    html: layout('Reset your password', ['Someone (hopefully you) asked to reset your password.', 'If it was not you, ignore this mail.'], {
+      label: 'Open in the Companion, or use the code below. It works once and expires in 1 hour:',
+      value: token,
+      link,
+    }),
+  };
+}

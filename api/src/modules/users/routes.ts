@@ -1,0 +1,25 @@
+import { ChangePasswordRequest, MessageResponse, UpdateProfileRequest, UserProfile } from '@ngn/shared';
+import { requestMeta } from '../../lib/http/request-meta';
+import type { Module } from '../module';
+import { UsersService } from './service';
+
+export const usersModule: Module = (m) => {
+  const users = new UsersService();
+  const tags = ['user'];
+
+  m.route(
+    { method: 'get', path: '/user/profile', summary: 'My profile', tags, access: 'user', response: UserProfile },
+    ({ user }) => users.profile(user.id),
+  );
+  m.route(
+    { method: 'put', path: '/user/profile', summary: 'Update my name', tags, access: 'user', body: UpdateProfileRequest, response: UserProfile },
+    ({ user, body }) => users.updateProfile(user.id, body),
+  );
+  m.route(
+    { method: 'put', path: '/user/password', summary: 'Change my password', tags, access: 'user', body: ChangePasswordRequest, response: MessageResponse },
+    async ({ user, body, ctx }) => {
+      await m.services.auth.changePassword(user, body.current_password, body.new_password, requestMeta(ctx));
+      return { message: 'password_changed' };
+    },
+  );
+};

@@ -1,0 +1,54 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type BuiltApp } from './app';
+import type { Config } from './config';
+import { closeDeps, createDeps, type AppDeps } from './context';
+import { migrate } from './db/migrate';
+import type { Logger } from './lib/logger';
+
+export interface RunningApi {
+  url: string;
+  deps: AppDeps;
+  built: BuiltApp;
+  server: Server;
+  /** Stops accepting, lets in-flight requests finish, then closes jobs and the pool. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  databaseUrl: string;
+  logger: Logger;
+  /** Run job handlers in this process (mail, schedules). */
+  work?: boolean;
+  migrate?: boolean;
+}
+
+/** Migrates, wires the dependencies and listens: shared by server.ts, `npm start` and tests. */
+export async function startApi(config: Config, opts: StartOptions): Promise<RunningApi> {
+  const deps = createDeps(config, opts.logger, opts.databaseUrl);
+  if (opts.migrate !== false) {
+    const applied = await migrate(deps.sequelize);
+    if (applied.length) opts.logger.info({ applied }, 'migrations applied');
+  }
+  const built = createApp(deps);
+  await deps.jobs.start({ work: opts.work !== false });
+  const server = built.app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.keepAliveTimeout = 5_000;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await closeDeps(deps);
+    })());
+  return { url, deps, built, server, close };
+}

@@ -1,0 +1,123 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/lib/logger';
+import { startApi, type RunningApi } from '../../src/runtime';
+import { createTestDatabase } from './database';
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestApi {
+  url: string;
+  api: RunningApi;
+  dataDir: string;
+  databaseUrl: string;
+  config: Config;
+  request<T = any>(method: string, path: string, opts?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }): Promise<HttpResult<T>>;
+  get<T = any>(path: string, token?: string): Promise<HttpResult<T>>;
+  post<T = any>(path: string, body?: unknown, token?: string): Promise<HttpResult<T>>;
+  put<T = any>(path: string, body?: unknown, token?: string): Promise<HttpResult<T>>;
+  del<T = any>(path: string, body?: unknown, token?: string): Promise<HttpResult<T>>;
+  /** Resolves once a mail to `to` (optionally tagged) has been written, and returns its text. */
+  waitForMail(to: string, tag?: string, timeoutMs?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Env-style overrides, parsed by the real config loader, so tests exercise it too. */
+export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const db = await createTestDatabase();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'ngn-api-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '100000',
+    ...env,
+  });
+  const logger = createLogger(config);
+  const api = await startApi(config, { databaseUrl: db.url, logger, migrate: false });
+
+  const request: TestApi['request'] = async (method, p, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.raw !== undefined) body = opts.raw;
+    else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const full = p.startsWith('/api/') || p.startsWith('/healthz') || p.startsWith('/readyz') || p.startsWith('/metrics') ? p : `/api/v1${p}`;
+    const res = await fetch(api.url + full, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed as any, headers: res.headers };
+  };
+
+  const mailDir = path.join(dataDir, 'mail');
+  return {
+    url: api.url,
+    api,
+    dataDir,
+    databaseUrl: db.url,
+    config,
+    request,
+    get: (p, token) => request('GET', p, { token }),
+    post: (p, body, token) => request('POST', p, { body, token }),
+    put: (p, body, token) => request('PUT', p, { body, token }),
+    del: (p, body, token) => request('DELETE', p, { body, token }),
+    async waitForMail(to, tag, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      const needle = to.replace(/[^a-zA-Z0-9@._-]/g, '_');
+      while (Date.now() < deadline) {
+        const files = (await readdir(mailDir).catch(() => [] as string[]))
+          .filter((f) => f.endsWith('.eml') && f.includes(needle) && (!tag || f.includes(`-${tag}-`)))
+          .sort();
+        if (files.length) return readFile(path.join(mailDir, files[files.length - 1]!), 'utf8');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`No mail to ${to}${tag ? ` tagged ${tag}` : ''} within ${timeoutMs} ms`);
+    },
+    async close() {
+      await api.close();
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Pulls a token like `verification token: ev_xxx` out of a mail's text. */
+export function tokenFromMail(mail: string, label: 'verification token' | 'reset token'): string {
+  const unfolded = mail.replace(/=\r?\n/g, '');
+  const match = new RegExp(`${label}: ([A-Za-z0-9_-]+)`).exec(unfolded);
+  if (!match) throw new Error(`No ${label} in mail`);
+  return match[1]!;
+}
+
+let counter = 0;
+export function uniqueEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}.${process.pid}.${Date.now()}.${counter}@example.test`;
+}
+
+export const GOOD_PASSWORD = 'correct-horse-42';
+
+/** Registers and signs in a fresh user; returns its tokens and profile. */
+export async function signUp(t: TestApi, opts: { email?: string; password?: string } = {}) {
+  const email = opts.email ?? uniqueEmail();
+  const password = opts.password ?? GOOD_PASSWORD;
+  const reg = await t.post('/auth/register', { email, password, first_name: 'Test', last_name: 'User' });
+  if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const login = await t.post('/auth/login', { email, password });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
+  return { email, password, id: reg.body.id as string, access: login.body.access_token as string, refresh: login.body.refresh_token as string };
+}
