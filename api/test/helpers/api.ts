@@ -121,3 +121,15 @@ export async function signUp(t: TestApi, opts: { email?: string; password?: stri
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
   return { email, password, id: reg.body.id as string, access: login.body.access_token as string, refresh: login.body.refresh_token as string };
 }
+
+/** Gives a user a role directly in the database (the admin CLI and admin routes do it for real). */
+export async function setRole(t: TestApi, userId: string, role: 'user' | 'support' | 'admin'): Promise<void> {
+  await t.api.deps.sequelize.query('UPDATE users SET role = :role WHERE id = :id', { replacements: { role, id: userId } });
+}
+
+/** A signed-in user with the given role. */
+export async function signUpAs(t: TestApi, role: 'user' | 'support' | 'admin') {
+  const u = await signUp(t);
+  await setRole(t, u.id, role);
+  return u;
+}
