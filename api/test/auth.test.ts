@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { QueryTypes } from 'sequelize';
 import { GOOD_PASSWORD, signUp, startTestApi, tokenFromMail, uniqueEmail, type TestApi } from './helpers/api';
 
 let t: TestApi;
@@ -199,10 +200,10 @@ describe('profile and password', () => {
     assert.equal(ok.status, 200);
     assert.equal((await t.get('/user/profile', u.access)).status, 200);
     assert.equal((await t.get('/user/profile', other.body.access_token)).status, 401);
-    const actions = await t.api.deps.sequelize.query(`SELECT action FROM audit_logs WHERE actor_user_id = :id`, {
+    const actions = await t.api.deps.sequelize.query<{ action: string }>(`SELECT action FROM audit_logs WHERE actor_user_id = :id`, {
       replacements: { id: u.id },
-      type: 'SELECT' as never,
+      type: QueryTypes.SELECT,
     });
-    assert.ok((actions as Array<{ action: string }>).some((a) => a.action === 'auth.password_changed'));
+    assert.ok(actions.some((a) => a.action === 'auth.password_changed'));
   });
 });
