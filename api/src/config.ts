@@ -36,7 +36,14 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
   TRUST_PROXY: bool.default(false),
+  SIGNING_KEYS: z.string().optional(),
+  RELEASE_SIGNING_KEYS: z.string().optional(),
 });
+
+/** PEM private keys separated by blank lines or newlines between blocks; the first one signs. */
+function splitPems(value: string | undefined): string[] {
+  return (value ?? '').match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+}
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -63,6 +70,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   logPretty: boolean;
   trustProxy: boolean;
+  /** Ed25519 private keys (PEM) from the environment; empty means generate/load under DATA_DIR/keys. */
+  signingKeys: { activation: string[]; release: string[] };
   /** Responses are checked against their schemas outside production, so contract drift fails tests. */
   validateResponses: boolean;
 }
@@ -80,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (e.JWT_SECRET === DEFAULT_JWT_SECRET) throw new ConfigError('JWT_SECRET must be set in production.');
     if (e.URL_SIGNING_SECRET === DEFAULT_URL_SIGNING_SECRET)
       throw new ConfigError('URL_SIGNING_SECRET must be set in production.');
+    if (!splitPems(e.SIGNING_KEYS).length || !splitPems(e.RELEASE_SIGNING_KEYS).length)
+      throw new ConfigError('SIGNING_KEYS and RELEASE_SIGNING_KEYS (Ed25519 PEM private keys) must be set in production.');
   }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
@@ -108,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY ?? (e.NODE_ENV === 'development' && process.stdout.isTTY === true),
     trustProxy: e.TRUST_PROXY,
+    signingKeys: { activation: splitPems(e.SIGNING_KEYS), release: splitPems(e.RELEASE_SIGNING_KEYS) },
     validateResponses: e.NODE_ENV !== 'production',
   };
 }

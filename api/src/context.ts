@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { createSequelize } from './db/sequelize';
 import { initModels } from './db/models';
 import { AccessTokens } from './lib/access-tokens';
+import { KeyRing } from './lib/signing-keys';
 import type { BearerResolver } from './lib/http/auth';
 import { Jobs } from './lib/jobs';
 import type { Logger } from './lib/logger';
@@ -23,9 +24,15 @@ export interface AppDeps {
   accessTokens: AccessTokens;
   /** Other ways to authenticate a bearer token (e.g. admin API keys), tried before JWTs. */
   bearerResolvers: BearerResolver[];
+  /** Ed25519 keys: `activation` signs activation tokens, `release` signs release artifacts. */
+  keyRings: { activation: KeyRing; release: KeyRing };
 }
 
-export function createDeps(config: Config, logger: Logger, databaseUrl: string): AppDeps {
+async function loadKeyRing(name: string, pems: string[], dataDir: string): Promise<KeyRing> {
+  return pems.length ? KeyRing.fromPem(name, pems) : KeyRing.fromDirectory(name, dataDir);
+}
+
+export async function createDeps(config: Config, logger: Logger, databaseUrl: string): Promise<AppDeps> {
   const sequelize = createSequelize({ url: databaseUrl, poolMax: config.databasePoolMax, logger });
   initModels(sequelize);
   const jobs = new Jobs({ databaseUrl, sequelize, logger });
@@ -38,6 +45,10 @@ export function createDeps(config: Config, logger: Logger, databaseUrl: string):
     rateLimits: new RateLimits({ sequelize, redisUrl: config.redisUrl }),
     accessTokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
     bearerResolvers: [],
+    keyRings: {
+      activation: await loadKeyRing('activation', config.signingKeys.activation, config.dataDir),
+      release: await loadKeyRing('release', config.signingKeys.release, config.dataDir),
+    },
   };
 }
 

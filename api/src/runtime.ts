@@ -25,7 +25,7 @@ export interface StartOptions {
 
 /** Migrates, wires the dependencies and listens: shared by server.ts, `npm start` and tests. */
 export async function startApi(config: Config, opts: StartOptions): Promise<RunningApi> {
-  const deps = createDeps(config, opts.logger, opts.databaseUrl);
+  const deps = await createDeps(config, opts.logger, opts.databaseUrl);
   if (opts.migrate !== false) {
     const applied = await migrate(deps.sequelize);
     if (applied.length) opts.logger.info({ applied }, 'migrations applied');

@@ -69,6 +69,13 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     logger.info({ databaseDir }, 'initialising embedded PostgreSQL cluster');
     await server.initialise();
   }
+  const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  // Another process of ours (say the API, while an admin CLI runs) may already
+  // serve this cluster: share it rather than fail on its lock.
+  if (!fresh && (await canConnect(`${base}/postgres`))) {
+    logger.info({ port, databaseDir }, 'using the embedded PostgreSQL already running');
+    return { adminUrl: `${base}/postgres`, databaseUrl: (name) => `${base}/${name}`, stop: async () => undefined };
+  }
   try {
     await server.start();
   } catch (err) {
@@ -78,13 +85,23 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
       { cause: err },
     );
   }
-  const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   logger.info({ port, databaseDir }, 'embedded PostgreSQL started');
   return {
     adminUrl: `${base}/postgres`,
     databaseUrl: (name) => `${base}/${name}`,
     stop: () => server.stop(),
   };
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** CREATE DATABASE if it does not exist yet (there is no IF NOT EXISTS for databases). */
