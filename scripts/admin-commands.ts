@@ -1,10 +1,12 @@
 import type { ParseArgsConfig } from 'node:util';
-import { Email, Password, Role } from '@ngn/shared';
+import { CreateApiKeyRequest, Email, IsoDateTime, Password, PolicyName, ProductId, Role } from '@ngn/shared';
 import { z } from 'zod';
 import type { AppDeps } from '../api/src/context';
 import { User } from '../api/src/db/models';
 import { audit } from '../api/src/lib/audit';
 import { hashPassword } from '../api/src/lib/passwords';
+import { ApiKeysService } from '../api/src/modules/api-keys/service';
+import { LicensesService } from '../api/src/modules/licenses/service';
 
 export interface AdminCommand {
   usage: string;
@@ -60,7 +62,50 @@ const createUser: AdminCommand = {
   },
 };
 
+const createApiKey: AdminCommand = {
+  usage: '--name N --scopes releases:write[,...] [--owner ADMIN_EMAIL] [--expires-at ISO]',
+  summary:
+    'Creates an admin API key for a script (e.g. a release pipeline) and prints it; it is shown only once. The key acts for --owner (default: the only active admin).',
+  options: { name: { type: 'string' }, scopes: { type: 'string' }, owner: { type: 'string' }, 'expires-at': { type: 'string' } },
+  async run(values, deps) {
+    const flags = parseFlags(z.object({ name: z.string(), scopes: z.string(), owner: Email.optional(), 'expires-at': z.string().optional() }), values);
+    const input = parseFlags(CreateApiKeyRequest, { name: flags.name, scopes: flags.scopes.split(',').map((s) => s.trim()), expires_at: flags['expires-at'] });
+    const keys = new ApiKeysService(deps);
+    let ownerId: string;
+    if (flags.owner) ownerId = await keys.ownerByEmail(flags.owner);
+    else {
+      const admins = await User.findAll({ where: { role: 'admin', status: 'active' }, limit: 2 });
+      if (admins.length !== 1) throw new Error(admins.length ? 'There are several admins: name the owner with --owner.' : 'Create an admin first (create-user --role admin).');
+      ownerId = admins[0]!.id;
+    }
+    const created = await keys.create(input, ownerId, CLI_META);
+    return created.key;
+  },
+};
+
+const grantLicense: AdminCommand = {
+  usage: '--email E --policy standard|pro|standard_subscription|pro_subscription|trial|nfr [--product mixing_mentor] [--expires-at ISO]',
+  summary: 'Grants a license to an existing user and prints its key.',
+  options: { email: { type: 'string' }, policy: { type: 'string' }, product: { type: 'string', default: 'mixing_mentor' }, 'expires-at': { type: 'string' } },
+  async run(values, deps) {
+    const flags = parseFlags(z.object({ email: Email, policy: PolicyName, product: ProductId, 'expires-at': IsoDateTime.optional() }), values);
+    const user = await User.findOne({ where: { email: flags.email } });
+    if (!user || user.status === 'deleted') throw new Error(`No account with the email ${flags.email}.`);
+    const issued = await new LicensesService(deps).issue({
+      userId: user.id,
+      product: flags.product,
+      policy: flags.policy,
+      source: { type: 'admin', id: 'cli' },
+      ...(flags['expires-at'] ? { expiresAt: new Date(flags['expires-at']) } : {}),
+      meta: CLI_META,
+    });
+    return issued.license_key;
+  },
+};
+
 /** Every admin CLI command; areas add theirs here. */
 export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
   'create-user': createUser,
+  'grant-license': grantLicense,
+  'create-api-key': createApiKey,
 };

@@ -7,6 +7,7 @@ import type { AppDeps } from './context';
 import { createAuthenticator } from './lib/http/auth';
 import { errorHandler, requestId, requestLogger } from './lib/http/middleware';
 import { OpenApiBook } from './lib/http/openapi';
+import { requestMetrics } from './lib/http/request-metrics';
 import { defineRoute } from './lib/http/route';
 import { MODULES } from './modules';
 import type { ModuleContext, ServiceRegistry } from './modules/module';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): BuiltApp {
   for (const register of MODULES) register(moduleContext);
 
   app.use(requestId());
+  app.use(requestMetrics(services.metrics.registry));
   app.use(requestLogger(deps.logger));
   app.use(errorHandler(deps.logger));
   app.use(helmet());

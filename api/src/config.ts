@@ -8,6 +8,9 @@ import { z } from 'zod';
  */
 const DEFAULT_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
 const DEFAULT_URL_SIGNING_SECRET = 'dev-only-url-signing-secret-change-me';
+/** Test-mode values that only the local Stripe emulator accepts (its default webhook secret is the same). */
+const DEFAULT_STRIPE_SECRET_KEY = 'sk_test_emulator';
+const DEFAULT_STRIPE_WEBHOOK_SECRET = 'whsec_emulator_dev_secret_change_me';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -33,11 +36,28 @@ const EnvSchema = z.object({
   BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(256),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_VALIDATE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_TELEMETRY_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  TELEMETRY_RETENTION_DAYS: z.coerce.number().int().min(7).max(3650).default(395),
+  METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
   TRUST_PROXY: bool.default(false),
   SIGNING_KEYS: z.string().optional(),
   RELEASE_SIGNING_KEYS: z.string().optional(),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').default(DEFAULT_STRIPE_SECRET_KEY),
+  STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_').default(DEFAULT_STRIPE_WEBHOOK_SECRET),
+  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'must be a Stripe publishable key').default('pk_test_emulator'),
+  /** Base URL of a Stripe-compatible API (the local emulator); unset means api.stripe.com. */
+  STRIPE_API_BASE: z.url().optional(),
+  RELEASE_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(20_480).default(2048),
+  DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+  STORAGE_S3_BUCKET: z.string().optional(),
+  STORAGE_S3_REGION: z.string().default('us-east-1'),
+  STORAGE_S3_ENDPOINT: z.url().optional(),
+  STORAGE_S3_ACCESS_KEY_ID: z.string().optional(),
+  STORAGE_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  STORAGE_S3_FORCE_PATH_STYLE: bool.default(false),
 });
 
 /** PEM private keys separated by blank lines or newlines between blocks; the first one signs. */
@@ -66,14 +86,41 @@ export interface Config {
   refreshTokenTtlDays: number;
   corsOrigins: string[];
   bodyLimitKb: number;
-  rateLimits: { authPerMinute: number; loginFailuresPerAccount: number };
+  rateLimits: { authPerMinute: number; loginFailuresPerAccount: number; telemetryPerMinute: number; validatePerMinute: number };
+  /** Telemetry events older than this are deleted; the daily rollups stay. */
+  telemetryRetentionDays: number;
+  /** Bearer token that /metrics requires; unset means /metrics is off. */
+  metricsToken: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   logPretty: boolean;
   trustProxy: boolean;
   /** Ed25519 private keys (PEM) from the environment; empty means generate/load under DATA_DIR/keys. */
   signingKeys: { activation: string[]; release: string[] };
+  /** Release artifacts: a folder under DATA_DIR, or an S3-compatible bucket when STORAGE_S3_BUCKET is set. */
+  storage: { localDir: string; s3: S3StorageConfig | undefined };
+  releaseMaxUploadBytes: number;
+  /** Lifetime of a signed download link: long enough to start a download, short enough that a leaked link dies. */
+  downloadUrlTtlSeconds: number;
+  stripe: StripeConfig;
   /** Responses are checked against their schemas outside production, so contract drift fails tests. */
   validateResponses: boolean;
+}
+
+export interface S3StorageConfig {
+  bucket: string;
+  region: string;
+  endpoint: string | undefined;
+  /** Unset means the SDK's default credential chain (environment, instance role). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  forcePathStyle: boolean;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecret: string;
+  publishableKey: string;
+  /** Set when the API talks to a local emulator instead of api.stripe.com. */
+  apiBase: URL | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -91,6 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('URL_SIGNING_SECRET must be set in production.');
     if (!splitPems(e.SIGNING_KEYS).length || !splitPems(e.RELEASE_SIGNING_KEYS).length)
       throw new ConfigError('SIGNING_KEYS and RELEASE_SIGNING_KEYS (Ed25519 PEM private keys) must be set in production.');
+    if (e.STRIPE_SECRET_KEY === DEFAULT_STRIPE_SECRET_KEY || e.STRIPE_WEBHOOK_SECRET === DEFAULT_STRIPE_WEBHOOK_SECRET)
+      throw new ConfigError('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set in production.');
   }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
@@ -115,11 +164,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: {
       authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
       loginFailuresPerAccount: e.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT,
+      telemetryPerMinute: e.RATE_LIMIT_TELEMETRY_PER_MINUTE,
+      validatePerMinute: e.RATE_LIMIT_VALIDATE_PER_MINUTE,
     },
+    telemetryRetentionDays: e.TELEMETRY_RETENTION_DAYS,
+    metricsToken: e.METRICS_TOKEN || undefined,
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY ?? (e.NODE_ENV === 'development' && process.stdout.isTTY === true),
     trustProxy: e.TRUST_PROXY,
     signingKeys: { activation: splitPems(e.SIGNING_KEYS), release: splitPems(e.RELEASE_SIGNING_KEYS) },
+    storage: {
+      localDir: path.join(dataDir, 'storage'),
+      s3: e.STORAGE_S3_BUCKET
+        ? {
+            bucket: e.STORAGE_S3_BUCKET,
+            region: e.STORAGE_S3_REGION,
+            endpoint: e.STORAGE_S3_ENDPOINT,
+            credentials:
+              e.STORAGE_S3_ACCESS_KEY_ID && e.STORAGE_S3_SECRET_ACCESS_KEY
+                ? { accessKeyId: e.STORAGE_S3_ACCESS_KEY_ID, secretAccessKey: e.STORAGE_S3_SECRET_ACCESS_KEY }
+                : undefined,
+            forcePathStyle: e.STORAGE_S3_FORCE_PATH_STYLE,
+          }
+        : undefined,
+    },
+    releaseMaxUploadBytes: e.RELEASE_MAX_UPLOAD_MB * 1024 * 1024,
+    downloadUrlTtlSeconds: e.DOWNLOAD_URL_TTL_SECONDS,
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      publishableKey: e.STRIPE_PUBLISHABLE_KEY,
+      apiBase: e.STRIPE_API_BASE ? new URL(e.STRIPE_API_BASE) : undefined,
+    },
     validateResponses: e.NODE_ENV !== 'production',
   };
 }

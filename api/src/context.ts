@@ -9,6 +9,7 @@ import { Jobs } from './lib/jobs';
 import type { Logger } from './lib/logger';
 import { Mailer } from './lib/mail';
 import { RateLimits } from './lib/rate-limit';
+import { createStorage, type ObjectStorage } from './lib/storage';
 
 /**
  * Everything a module needs, built once per process from the config and handed
@@ -26,6 +27,8 @@ export interface AppDeps {
   bearerResolvers: BearerResolver[];
   /** Ed25519 keys: `activation` signs activation tokens, `release` signs release artifacts. */
   keyRings: { activation: KeyRing; release: KeyRing };
+  /** Release artifacts (local folder or S3-compatible bucket). */
+  storage: ObjectStorage;
 }
 
 async function loadKeyRing(name: string, pems: string[], dataDir: string): Promise<KeyRing> {
@@ -45,6 +48,7 @@ export async function createDeps(config: Config, logger: Logger, databaseUrl: st
     rateLimits: new RateLimits({ sequelize, redisUrl: config.redisUrl }),
     accessTokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
     bearerResolvers: [],
+    storage: createStorage(config.storage),
     keyRings: {
       activation: await loadKeyRing('activation', config.signingKeys.activation, config.dataDir),
       release: await loadKeyRing('release', config.signingKeys.release, config.dataDir),

@@ -29,6 +29,40 @@ export const ERROR_CODES = [
   'invalid_reset_token',
   'invalid_verification_token',
   'wrong_password',
+  // licensing
+  'license_invalid',
+  'license_not_found',
+  'license_expired',
+  'license_revoked',
+  'license_suspended',
+  'max_activations_reached',
+  'activation_not_found',
+  'activation_deactivated',
+  'deactivation_limit_reached',
+  'product_not_found',
+  'policy_not_found',
+  'user_not_found',
+  // support, admin and accounts
+  'ticket_closed',
+  'invalid_assignee',
+  'cannot_change_own_account',
+  'invalid_user_state',
+  // releases, downloads and admin API keys
+  'license_required',
+  'insufficient_scope',
+  'release_exists',
+  'sha512_required',
+  'invalid_upload',
+  'download_link_expired',
+  'download_link_invalid',
+  'range_not_satisfiable',
+  // purchases
+  'invalid_plan',
+  'invalid_signature',
+  'no_subscription',
+  'not_refundable',
+  'payment_provider_error',
+  'already_subscribed',
 ] as const;
 
 export type KnownErrorCode = (typeof ERROR_CODES)[number];

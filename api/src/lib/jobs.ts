@@ -93,6 +93,20 @@ export class Jobs {
     return out;
   }
 
+  /**
+   * Deletes queued and archived jobs of `name` whose data contains `match`
+   * (e.g. mails to an address whose account is being erased), so personal data
+   * does not wait in the queue for its retention to expire.
+   */
+  async forget(name: string, match: Record<string, string>, transaction?: Transaction): Promise<void> {
+    for (const table of ['job', 'archive']) {
+      await this.deps.sequelize.query(`DELETE FROM pgboss.${table} WHERE name = :name AND data @> :match::jsonb`, {
+        replacements: { name, match: JSON.stringify(match) },
+        transaction,
+      });
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.started) await this.boss.stop({ graceful: true, timeout: 10_000, wait: true });
     this.started = false;

@@ -36,6 +36,11 @@ export class Mailer {
     return this.deps.jobs.send(JOB, message, options);
   }
 
+  /** Drops queued and archived mails to this address (account erasure). */
+  forgetMailsTo(address: string, { transaction }: Pick<SendOptions, 'transaction'> = {}): Promise<void> {
+    return this.deps.jobs.forget(JOB, { to: address }, transaction);
+  }
+
   async deliver(message: MailMessage): Promise<void> {
     const info = await this.transport.sendMail({
       from: this.deps.from,

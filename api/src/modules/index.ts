@@ -1,7 +1,19 @@
+import { accountModule } from './account/routes';
+import { adminUsersModule } from './admin-users/routes';
+import { apiKeysModule } from './api-keys/routes';
 import { authModule } from './auth/routes';
+import { downloadsModule } from './downloads/routes';
 import { healthModule } from './health/routes';
+import { licensesAdminModule } from './licenses/admin-routes';
+import { licensesModule } from './licenses/routes';
+import { metricsModule } from './metrics/routes';
 import type { Module } from './module';
+import { purchasesModule } from './purchases/routes';
+import { releasesModule } from './releases/routes';
+import { supportModule } from './support/routes';
+import { telemetryModule } from './telemetry/routes';
+import { updatesModule } from './updates/routes';
 import { usersModule } from './users/routes';
 
 /** Every area of the API, registered in this order. */
-export const MODULES: Module[] = [healthModule, authModule, usersModule];
+export const MODULES: Module[] = [healthModule, metricsModule, authModule, usersModule, licensesModule, licensesAdminModule, purchasesModule, apiKeysModule, releasesModule, downloadsModule, updatesModule, telemetryModule, supportModule, adminUsersModule, accountModule];

@@ -4,6 +4,11 @@ import type { AppDeps } from '../context';
 import type { Handler, RouteSpec } from '../lib/http/route';
 import type { OpenApiBook } from '../lib/http/openapi';
 import type { AuthService } from './auth/service';
+import type { LicensesService } from './licenses/service';
+import type { PurchasesService } from './purchases/service';
+import type { ReleasesService } from './releases/service';
+import type { MetricsService } from './metrics/routes';
+import type { TelemetryService } from './telemetry/service';
 
 /**
  * Services that other modules call. A module sets its entry when it registers;
@@ -11,6 +16,11 @@ import type { AuthService } from './auth/service';
  */
 export interface ServiceRegistry {
   auth: AuthService;
+  licenses: LicensesService;
+  purchases: PurchasesService;
+  releases: ReleasesService;
+  metrics: MetricsService;
+  telemetry: TelemetryService;
 }
 
 /** What a module gets to register its routes, jobs and services. */

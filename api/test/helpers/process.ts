@@ -26,7 +26,8 @@ export interface ApiProcess {
 
 /** Runs `api/src/server.ts` as its own OS process, as production does, and waits until it is ready. */
 export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
-  const port = await freePort();
+  // A caller that must know the port before start (e.g. for PUBLIC_URL) passes PORT itself.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'api/src/server.ts')], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: String(port), ...env },

@@ -68,6 +68,10 @@ export function createAuthenticator(deps: {
     if (!match) throw unauthorized();
     const user = await resolve(match[1]!);
     ctx.state.user = user;
+    if (user.apiKeyId) {
+      const scope = typeof access === 'object' ? access.apiKeyScope : undefined;
+      if (!scope || !user.scopes?.includes(scope)) throw forbidden('This API key is not allowed to call this route.', 'insufficient_scope');
+    }
     if (typeof access === 'object' && !access.roles.includes(user.role)) throw forbidden();
     return user;
   };

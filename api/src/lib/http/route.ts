@@ -1,14 +1,19 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z, type ZodType } from 'zod';
+import type { ApiKeyScope } from '@ngn/shared';
 import { AppError, validationFailed } from '../errors';
 import type { AuthUser } from './auth';
 import type { OpenApiBook } from './openapi';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** Who may call a route: nobody signed in, any signed-in user, or the listed roles. */
-export type Access = 'public' | 'user' | { roles: Array<AuthUser['role']> };
+/**
+ * Who may call a route: nobody signed in, any signed-in user, or the listed
+ * roles. Admin API keys are refused everywhere except on routes that name a
+ * scope the key holds (`apiKeyScope`).
+ */
+export type Access = 'public' | 'user' | { roles: Array<AuthUser['role']>; apiKeyScope?: ApiKeyScope };
 
 export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodType, R extends ZodType> {
   method: Method;

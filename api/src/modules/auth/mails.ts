@@ -2,7 +2,8 @@ import { escapeHtml, type MailMessage } from '../../lib/mail';
 
 const footer = 'NextGen Noise · You get this mail because of an action on your account.';
 
-function layout(title: string, paragraphs: string[], code?: { label: string; value: string; link: string }): string {
+/** The one HTML frame of every mail we send (other areas reuse it for their templates). */
+export function layout(title: string, paragraphs: string[], code?: { label: string; value: string; link: string }): string {
   const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('');
   const codeBlock = code
     ? `<p>${escapeHtml(code.label)}</p><p><a href="${escapeHtml(code.link)}" style="font-weight:bold">${escapeHtml(code.link)}</a></p><p><code style="font-size:14px">${escapeHtml(code.value)}</code></p>`

@@ -1,0 +1,111 @@
+import type { Transaction } from 'sequelize';
+import type { AppDeps } from '../../context';
+import { User } from '../../db/models';
+import { audit, type RequestMeta } from '../../lib/audit';
+import { badRequest, notFound } from '../../lib/errors';
+import { verifyPassword } from '../../lib/passwords';
+import { consumeOrThrow } from '../../lib/rate-limit';
+import type { ServiceRegistry } from '../module';
+
+/** Wrong passwords allowed per account per window before deletion attempts are refused for a while. */
+const WRONG_PASSWORD_LIMIT = 5;
+const WRONG_PASSWORD_WINDOW_SECONDS = 15 * 60;
+/** The deletion itself is recorded without anything that points at the person. */
+const NO_META: RequestMeta = { ip: null, userAgent: null };
+
+/**
+ * Erasure of an account (GDPR art. 17), in one transaction:
+ *
+ * - machines are deactivated and every session revoked first, through the
+ *   licensing and auth services, so nothing the person holds keeps working;
+ * - the users row is deleted. Rows that only make sense with the person
+ *   (sessions, email tokens, licenses and their activations, tickets and
+ *   messages, telemetry, API keys) go with it through ON DELETE CASCADE;
+ * - purchases stay, as bookkeeping and tax law require, with user_id set to
+ *   NULL by their foreign key and the Stripe customer id cleared: amount,
+ *   currency, plan, dates and the payment/invoice ids (needed to reconcile
+ *   with Stripe and to refund) identify a payment, not a person;
+ * - audit entries stay as a security record of what happened when, without
+ *   the person's IP, user agent or metadata (which may hold the email);
+ * - copies elsewhere are cleaned: Stripe webhook payloads that mention the
+ *   person, queued or archived mails to them, rate-limit counters keyed by
+ *   their email or id.
+ */
+export class AccountDeletion {
+  private readonly wrongPasswords;
+
+  constructor(private readonly deps: AppDeps & { services: ServiceRegistry }) {
+    this.wrongPasswords = deps.rateLimits.create({
+      prefix: 'account_delete_fail',
+      points: WRONG_PASSWORD_LIMIT,
+      durationSeconds: WRONG_PASSWORD_WINDOW_SECONDS,
+      blockSeconds: WRONG_PASSWORD_WINDOW_SECONDS,
+    });
+  }
+
+  async delete(userId: string, password: string, meta: RequestMeta): Promise<void> {
+    const user = await User.findByPk(userId);
+    if (!user) throw notFound('User');
+    const strikes = await this.wrongPasswords.get(userId);
+    if (strikes && strikes.remainingPoints <= 0) await consumeOrThrow(this.wrongPasswords, userId); // 429 with Retry-After
+    if (!(await verifyPassword(user.password_hash, password))) {
+      await this.wrongPasswords.penalty(userId, 1);
+      await audit({ action: 'user.account_delete_failed', actorUserId: userId }, meta);
+      throw badRequest('wrong_password', 'That password is not right. Your account was not deleted.');
+    }
+    await this.deps.sequelize.transaction(async (transaction) => {
+      const locked = await User.findByPk(userId, { transaction, lock: transaction.LOCK.UPDATE });
+      if (!locked) throw notFound('User');
+      await this.deps.services.licenses.deactivateAllForUser(userId, 'account_deleted', transaction);
+      await this.deps.services.auth.revokeAllSessions(userId, 'account_deleted', transaction);
+      await this.deps.services.telemetry.forgetUser(userId, transaction);
+      await this.scrubCopies(locked, transaction);
+      await this.exec(`UPDATE purchases SET stripe_customer_id = NULL WHERE user_id = :userId`, { userId }, transaction);
+      await this.exec(`DELETE FROM users WHERE id = :userId`, { userId }, transaction);
+      await audit({ action: 'user.account_deleted', targetType: 'user', targetId: userId }, NO_META, transaction);
+    });
+    await this.wrongPasswords.delete(userId);
+  }
+
+  private async scrubCopies(user: User, transaction: Transaction): Promise<void> {
+    const params = { userId: user.id, email: user.email.toLowerCase() };
+    await this.exec(
+      `UPDATE audit_logs SET ip = NULL, user_agent = NULL
+        WHERE actor_user_id = :userId OR (actor_user_id IS NULL AND subject_user_id = :userId)`,
+      params,
+      transaction,
+    );
+    await this.exec(
+      `UPDATE audit_logs SET metadata = '{}'::jsonb
+        WHERE metadata <> '{}'::jsonb
+          AND (actor_user_id = :userId OR subject_user_id = :userId OR strpos(lower(metadata::text), :email) > 0)`,
+      params,
+      transaction,
+    );
+    // Webhook payloads carry the customer's email, name and address: any that
+    // mention the person's email or Stripe ids lose everything but their id and type.
+    await this.exec(
+      `WITH ids AS (
+         SELECT lower(x) AS x FROM (
+           SELECT CAST(:email AS text) AS x
+           UNION ALL SELECT stripe_customer_id FROM users WHERE id = :userId
+           UNION ALL SELECT unnest(ARRAY[stripe_customer_id, stripe_checkout_session_id, stripe_payment_intent_id, stripe_subscription_id])
+             FROM purchases WHERE user_id = :userId) s
+          WHERE x IS NOT NULL)
+       UPDATE stripe_events e SET payload = jsonb_build_object('id', e.id, 'type', e.type, 'redacted', 'account_deleted')
+        WHERE EXISTS (SELECT 1 FROM ids WHERE strpos(lower(e.payload::text), ids.x) > 0)`,
+      params,
+      transaction,
+    );
+    await this.exec(
+      `DELETE FROM rate_limits WHERE right(key, length(:email) + 1) = ':' || :email OR right(key, 37) = ':' || :userId`,
+      params,
+      transaction,
+    );
+    await this.deps.mailer.forgetMailsTo(user.email, { transaction });
+  }
+
+  private async exec(sql: string, replacements: Record<string, unknown>, transaction: Transaction): Promise<void> {
+    await this.deps.sequelize.query(sql, { replacements, transaction });
+  }
+}

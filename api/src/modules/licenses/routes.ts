@@ -1,0 +1,128 @@
+import {
+  ActivateRequest,
+  ActivateResponse,
+  DeactivateRequest,
+  DeactivateResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  Jwks,
+  LicenseList,
+  LicenseListQuery,
+  LicenseStatusQuery,
+  LicenseStatusResponse,
+  ValidateRequest,
+  ValidateResponse,
+} from '@ngn/shared';
+import { requestMeta } from '../../lib/http/request-meta';
+import { limitByIp } from '../../lib/rate-limit';
+import type { Module } from '../module';
+import { MaxActivationsReached } from './errors';
+import { LicensesService } from './service';
+import { markStaleActivations, STALE_JOB, STALE_JOB_CRON } from './stale-activations';
+
+export const licensesModule: Module = (m) => {
+  const licenses = new LicensesService(m);
+  m.services.licenses = licenses;
+  const tags = ['license'];
+
+  // The plugin validates on load and the companion heartbeats: generous per-IP
+  // limits (a studio behind one NAT has many machines), counted across processes.
+  const machinesPerIp = (prefix: string) =>
+    limitByIp(m.rateLimits.create({ prefix, points: m.config.rateLimits.validatePerMinute, durationSeconds: 60 }));
+  m.router.use('/license/validate', machinesPerIp('license_validate_ip'));
+  m.router.use('/license/heartbeat', machinesPerIp('license_heartbeat_ip'));
+
+  m.jobs.define(STALE_JOB, async () => {
+    const sweep = await markStaleActivations(m.sequelize);
+    if (sweep.stale || sweep.expired) m.logger.info(sweep, 'stale activations and ended licenses swept');
+  }, { retryLimit: 2 });
+  m.jobs.schedule(STALE_JOB, STALE_JOB_CRON);
+
+  m.route(
+    {
+      method: 'post',
+      path: '/license/activate',
+      summary: 'Activate this machine (idempotent per fingerprint)',
+      tags,
+      access: 'user',
+      body: ActivateRequest,
+      response: ActivateResponse,
+      errors: { 400: 'license_invalid, max_activations_reached (lists the active machines)', 403: 'license_expired, license_revoked, license_suspended' },
+    },
+    async ({ user, body, ctx }) => {
+      try {
+        return await licenses.activate(user.id, body, requestMeta(ctx));
+      } catch (err) {
+        if (!(err instanceof MaxActivationsReached)) throw err;
+        ctx.status = 400;
+        ctx.body = err.body();
+      }
+    },
+  );
+  m.route(
+    {
+      method: 'post',
+      path: '/license/deactivate',
+      summary: 'Free the seat of one of my machines (this one or another)',
+      tags,
+      access: 'user',
+      body: DeactivateRequest,
+      response: DeactivateResponse,
+      errors: { 404: 'activation_not_found', 422: 'deactivation_limit_reached' },
+    },
+    async ({ user, body, ctx }) => {
+      await licenses.deactivate(user.id, body.activation_id, requestMeta(ctx));
+      return { status: 'deactivated', message: 'machine_deactivated' } as const;
+    },
+  );
+  m.route(
+    {
+      method: 'get',
+      path: '/license/status',
+      summary: 'One license (license_key) or all of mine, with their active machines',
+      tags,
+      access: 'user',
+      query: LicenseStatusQuery,
+      response: LicenseStatusResponse,
+      errors: { 404: 'license_not_found' },
+    },
+    ({ user, query }) => licenses.status(user.id, query.license_key),
+  );
+  m.route(
+    { method: 'get', path: '/license/list', summary: 'My licenses', tags, access: 'user', query: LicenseListQuery, response: LicenseList },
+    ({ user, query }) => licenses.list(user.id, query),
+  );
+  m.route(
+    {
+      method: 'post',
+      path: '/license/validate',
+      summary: 'Online check for the plugin: is this key valid on this machine?',
+      tags,
+      access: 'public',
+      body: ValidateRequest,
+      response: ValidateResponse,
+      errors: { 429: 'Rate limited' },
+    },
+    ({ body, ctx }) => licenses.validate(body, requestMeta(ctx)),
+  );
+  m.route(
+    {
+      method: 'post',
+      path: '/license/heartbeat',
+      summary: 'Trade an activation token for a fresh one (keeps the offline grace rolling)',
+      tags,
+      access: 'public',
+      body: HeartbeatRequest,
+      response: HeartbeatResponse,
+      errors: { 401: 'token_invalid', 403: 'activation_deactivated, license_revoked, license_suspended, license_expired', 429: 'Rate limited' },
+    },
+    ({ body }) => licenses.heartbeat(body),
+  );
+  m.route(
+    { method: 'get', path: '/keys', summary: 'Public keys (JWKS) that verify activation tokens', tags, access: 'public', response: Jwks },
+    ({ ctx }) => {
+      ctx.set('Cache-Control', 'public, max-age=300');
+      return m.keyRings.activation.jwks();
+    },
+  );
+};

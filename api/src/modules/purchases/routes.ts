@@ -1,0 +1,124 @@
+import {
+  AdminPurchaseList,
+  AdminPurchaseQuery,
+  CheckoutOutcome,
+  CheckoutOutcomeQuery,
+  CheckoutSessionParams,
+  CheckoutSessionState,
+  CreateCheckoutRequest,
+  CreateCheckoutResponse,
+  PageQuery,
+  PlanList,
+  PortalResponse,
+  PurchaseHistory,
+  PurchaseParams,
+  RefundRequest,
+  RefundResponse,
+  RevenueQuery,
+  RevenueReport,
+  WebhookAck,
+} from '@ngn/shared';
+import { requestMeta } from '../../lib/http/request-meta';
+import { limitByIp } from '../../lib/rate-limit';
+import type { Module } from '../module';
+import { PurchasesAdminService } from './admin-service';
+import { PurchaseLedger } from './ledger';
+import { registerCheckoutPages } from './pages';
+import { PurchasesService } from './service';
+import { createStripeClient } from './stripe-client';
+import { sendTrialReminders, TRIAL_REMINDER_CRON, TRIAL_REMINDER_JOB } from './trial-reminders';
+import { StripeWebhookReceiver } from './webhook';
+
+export const purchasesModule: Module = (m) => {
+  const stripe = createStripeClient(m.config.stripe);
+  const purchases = new PurchasesService(m, stripe);
+  const admin = new PurchasesAdminService(m, stripe);
+  const webhooks = new StripeWebhookReceiver(m, stripe, new PurchaseLedger(m, stripe, m.services.licenses));
+  m.services.purchases = purchases;
+  const tags = ['purchase'];
+  const adminTags = ['admin'];
+
+  m.jobs.define(TRIAL_REMINDER_JOB, () => sendTrialReminders(m).then(() => undefined), { retryLimit: 2 });
+  m.jobs.schedule(TRIAL_REMINDER_JOB, TRIAL_REMINDER_CRON);
+
+  m.route(
+    { method: 'get', path: '/purchase/plans', summary: 'Plans for sale, with prices', tags, access: 'public', response: PlanList },
+    () => purchases.listPlans(),
+  );
+  m.route(
+    {
+      method: 'post',
+      path: '/purchase/create-checkout',
+      summary: 'Start an embedded Stripe Checkout for a plan',
+      tags,
+      access: 'user',
+      body: CreateCheckoutRequest,
+      response: CreateCheckoutResponse,
+      errors: { 409: 'already_subscribed', 503: 'payment_provider_error' },
+    },
+    ({ user, body, ctx }) => purchases.createCheckout(user.id, body, requestMeta(ctx)),
+  );
+  m.route(
+    { method: 'get', path: '/purchase/session/:id', summary: 'My checkout session: status and, once paid, the license', tags, access: 'user', params: CheckoutSessionParams, response: CheckoutSessionState, errors: { 404: 'Not your session' } },
+    ({ user, params }) => purchases.sessionState(user.id, params.id),
+  );
+
+  // The checkout pages hold only a session id; limit how fast anyone can ask about ids.
+  m.router.use('/purchase/checkout-status', limitByIp(m.rateLimits.create({ prefix: 'checkout_status_ip', points: 120, durationSeconds: 60 })));
+  m.route(
+    { method: 'get', path: '/purchase/checkout-status', summary: 'Outcome of a checkout, for the checkout pages', tags, access: 'public', query: CheckoutOutcomeQuery, response: CheckoutOutcome, errors: { 404: 'Unknown session', 429: 'Rate limited' } },
+    ({ query }) => purchases.checkoutOutcome(query.session_id),
+  );
+  m.route(
+    { method: 'get', path: '/purchase/history', summary: 'My payments, newest first', tags, access: 'user', query: PageQuery, response: PurchaseHistory },
+    ({ user, query }) => purchases.history(user.id, query),
+  );
+  m.route(
+    { method: 'post', path: '/purchase/portal', summary: 'A Stripe billing-portal link for my subscription', tags, access: 'user', response: PortalResponse, errors: { 422: 'no_subscription', 503: 'payment_provider_error' } },
+    ({ user }) => purchases.portal(user.id),
+  );
+  m.route(
+    {
+      method: 'post',
+      path: '/purchase/webhook',
+      summary: 'Stripe webhook (signed with Stripe-Signature)',
+      tags,
+      access: 'public',
+      response: WebhookAck,
+      errors: { 400: 'invalid_signature or invalid_json: nothing recorded', 500: 'Handler failed: Stripe retries' },
+    },
+    async ({ ctx }) => {
+      const event = webhooks.verify(ctx.request.rawBody, ctx.get('stripe-signature') || undefined);
+      const { duplicate } = await webhooks.receive(event);
+      return { received: true as const, ...(duplicate ? { duplicate } : {}) };
+    },
+  );
+
+  const read = { roles: ['admin' as const, 'support' as const] };
+  const write = { roles: ['admin' as const] };
+  m.route(
+    { method: 'get', path: '/admin/purchases', summary: 'All purchases, newest first', tags: adminTags, access: read, query: AdminPurchaseQuery, response: AdminPurchaseList },
+    ({ query }) => admin.list(query),
+  );
+  m.route(
+    {
+      method: 'post',
+      path: '/admin/purchases/:id/refund',
+      summary: 'Refund through Stripe; the webhook revokes the license',
+      tags: adminTags,
+      access: write,
+      params: PurchaseParams,
+      body: RefundRequest,
+      response: RefundResponse,
+      status: 202,
+      errors: { 404: 'No such purchase', 422: 'not_refundable', 503: 'payment_provider_error' },
+    },
+    ({ user, params, body, ctx }) => admin.refund(user.id, params.id, body, requestMeta(ctx)),
+  );
+  m.route(
+    { method: 'get', path: '/admin/revenue', summary: 'Revenue per UTC day, product and currency', tags: adminTags, access: write, query: RevenueQuery, response: RevenueReport },
+    async ({ query }) => ({ from: query.from, to: query.to, days: await purchases.revenueByDay(query.from, query.to) }),
+  );
+
+  registerCheckoutPages(m, purchases);
+};

@@ -1,0 +1,101 @@
+import {
+  AdminReleaseListQuery,
+  Jwks,
+  RegisterExternalReleaseRequest,
+  Release,
+  ReleaseList,
+  ReleaseParams,
+  UpdateReleaseRequest,
+  YankReleaseRequest,
+} from '@ngn/shared';
+import type { Context } from 'koa';
+import { AppError, badRequest } from '../../lib/errors';
+import type { AuthUser } from '../../lib/http/auth';
+import { requestMeta } from '../../lib/http/request-meta';
+import { parseOrThrow } from '../../lib/http/route';
+import type { Module } from '../module';
+import { readMultipart } from './multipart';
+import { ReleasesService, type ReleaseUpload } from './service';
+
+/** Multipart overhead (fields, part headers, a blockmap) tolerated above the artifact limit before refusing on Content-Length alone. */
+const MULTIPART_SLACK_BYTES = 64 * 1024 * 1024;
+
+export const releasesModule: Module = (m) => {
+  const releases = new ReleasesService(m);
+  m.services.releases = releases;
+  const tags = ['releases'];
+  // Admins, or admin API keys holding releases:write (a release pipeline).
+  const access = { roles: ['admin' as const], apiKeyScope: 'releases:write' as const };
+
+  /** Streams a multipart upload: text fields first, then `file`, then optionally `blockmap`. */
+  async function upload(ctx: Context, user: AuthUser) {
+    const declared = Number(ctx.get('content-length') || 0);
+    if (declared > m.config.releaseMaxUploadBytes + MULTIPART_SLACK_BYTES) {
+      ctx.set('Connection', 'close');
+      throw new AppError(413, 'payload_too_large', `Release files are limited to ${Math.floor(m.config.releaseMaxUploadBytes / 1048576)} MiB.`);
+    }
+    let session: ReleaseUpload | undefined;
+    try {
+      await readMultipart(ctx, async ({ field, fileName, stream, fields }) => {
+        session ??= await releases.beginUpload(fields);
+        if (field === 'file') await session.storeArtifact(fileName, stream);
+        else if (field === 'blockmap') await session.storeBlockmap(stream);
+        else throw badRequest('invalid_upload', `Unexpected file part ${field}: send "file" and optionally "blockmap".`);
+      });
+      if (!session) throw badRequest('invalid_upload', 'The upload has no file part.');
+      return await session.commit(user, requestMeta(ctx));
+    } catch (err) {
+      await session?.abort();
+      throw err;
+    }
+  }
+
+  m.route(
+    {
+      method: 'post',
+      path: '/admin/releases',
+      summary:
+        'Publish a release: multipart/form-data (text fields of ReleaseMetadata, then the file part `file`, then optionally `blockmap`), or JSON RegisterExternalReleaseRequest for a file hosted elsewhere',
+      tags,
+      access,
+      response: Release,
+      status: 201,
+      errors: { 409: 'Version already published', 413: 'File too large', 415: 'Neither multipart nor JSON', 422: 'Companion release without sha512' },
+    },
+    async ({ ctx, user }) => {
+      if (ctx.is('multipart/form-data')) return upload(ctx, user);
+      if (ctx.is('application/json')) {
+        const body = parseOrThrow(RegisterExternalReleaseRequest, ctx.request.body ?? {}, 'body');
+        return releases.registerExternal(body, user, requestMeta(ctx));
+      }
+      throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data (an upload) or JSON (an external URL).');
+    },
+  );
+  m.route(
+    { method: 'get', path: '/admin/releases', summary: 'List releases', tags, access, query: AdminReleaseListQuery, response: ReleaseList },
+    ({ query }) => releases.list(query),
+  );
+  m.route(
+    { method: 'get', path: '/admin/releases/:id', summary: 'One release', tags, access, params: ReleaseParams, response: Release, errors: { 404: 'No such release' } },
+    ({ params }) => releases.get(params.id),
+  );
+  m.route(
+    { method: 'patch', path: '/admin/releases/:id', summary: 'Edit notes, date, minimum OS or rollout percentage', tags, access, params: ReleaseParams, body: UpdateReleaseRequest, response: Release, errors: { 404: 'No such release' } },
+    ({ params, body, user, ctx }) => releases.update(params.id, body, user.id, requestMeta(ctx)),
+  );
+  m.route(
+    { method: 'post', path: '/admin/releases/:id/yank', summary: 'Withdraw a release from downloads and the update feed', tags, access, params: ReleaseParams, body: YankReleaseRequest, response: Release, errors: { 404: 'No such release' } },
+    ({ params, body, user, ctx }) => releases.yank(params.id, body.reason, user.id, requestMeta(ctx)),
+  );
+  m.route(
+    { method: 'post', path: '/admin/releases/:id/unyank', summary: 'Put a yanked release back', tags, access, params: ReleaseParams, response: Release, errors: { 404: 'No such release' } },
+    ({ params, user, ctx }) => releases.unyank(params.id, user.id, requestMeta(ctx)),
+  );
+  m.route(
+    { method: 'get', path: '/releases/keys', summary: 'Public keys (JWKS) that verify release signatures', tags, access: 'public', response: Jwks },
+    ({ ctx }) => {
+      ctx.set('Cache-Control', 'public, max-age=300');
+      return releases.jwks();
+    },
+  );
+};

@@ -1,0 +1,114 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+
+/** Any fixed number: only one process recomputes rollups at a time. */
+const ROLLUP_LOCK_ID = 7_310_505;
+/** Retention deletes in slices so it never holds long locks or builds one huge transaction. */
+const RETENTION_SLICE = 10_000;
+const RETENTION_MAX_SLICES = 1_000;
+/** Rollups are recomputed a week at a time, so a large backlog never makes one long statement. */
+const DAYS_PER_CHUNK = 7;
+const MAX_CHUNKS = 1_000;
+
+/** `[day, day + 1)` in UTC, as a join condition between `d` (a date) and `e` (events): uses the occurred_at index. */
+const DAY_JOIN = `e.occurred_at >= (d.day::timestamp AT TIME ZONE 'UTC') AND e.occurred_at < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')`;
+
+/**
+ * Daily rollups of telemetry, which the dashboard reads instead of scanning
+ * events. Ingest marks the days it touches dirty; a refresh recomputes each
+ * dirty day whole from the events, so the rollups are always exactly what a
+ * full scan would say, and recomputing twice is harmless. Days older than the
+ * retention window keep their last rollup after their events are deleted.
+ */
+export class TelemetryRollups {
+  constructor(private readonly deps: { sequelize: Sequelize; retentionDays: number }) {}
+
+  /** Recomputes every dirty day, a few days per transaction; returns how many days it recomputed. */
+  async refreshDirtyDays(): Promise<number> {
+    let recomputed = 0;
+    for (let chunk = 0; chunk < MAX_CHUNKS; chunk += 1) {
+      const { claimed, live } = await this.refreshChunk();
+      recomputed += live;
+      if (claimed < DAYS_PER_CHUNK) break;
+    }
+    return recomputed;
+  }
+
+  /**
+   * One transaction: claims up to DAYS_PER_CHUNK dirty days (newest first, what
+   * dashboards look at) and recomputes them. An ingest that commits after the
+   * claim leaves its marker for the next refresh. Days at or past the retention
+   * edge stay frozen: their events are (being) deleted, and their rollup is all
+   * that is left of them.
+   */
+  private refreshChunk(): Promise<{ claimed: number; live: number }> {
+    const { sequelize } = this.deps;
+    return sequelize.transaction(async (transaction) => {
+      await sequelize.query('SELECT pg_advisory_xact_lock(:id)', { replacements: { id: ROLLUP_LOCK_ID }, transaction });
+      // The planner cannot size a day-list join and overestimates it a hundredfold;
+      // JIT-compiling for that imagined size costs more than the real work.
+      await sequelize.query('SET LOCAL jit = off', { transaction });
+      const claimed = await sequelize.query<{ day: string; live: boolean }>(
+        `WITH claimed AS (
+           DELETE FROM telemetry_dirty_days
+            WHERE day IN (SELECT day FROM telemetry_dirty_days ORDER BY day DESC LIMIT :take)
+           RETURNING day)
+         SELECT day::text, day > (now() AT TIME ZONE 'UTC')::date - :retention AS live FROM claimed`,
+        { replacements: { take: DAYS_PER_CHUNK, retention: this.deps.retentionDays }, type: QueryTypes.SELECT, transaction },
+      );
+      const live = claimed.filter((r) => r.live).map((r) => r.day);
+      if (live.length) await this.recompute(live, transaction);
+      return { claimed: claimed.length, live: live.length };
+    });
+  }
+
+  /** Deletes events past the retention window, in slices; returns how many went. */
+  async deleteExpired(): Promise<number> {
+    let total = 0;
+    for (let slice = 0; slice < RETENTION_MAX_SLICES; slice += 1) {
+      const [, meta] = await this.deps.sequelize.query(
+        `DELETE FROM telemetry_events
+          WHERE event_id IN (
+            SELECT event_id FROM telemetry_events
+             WHERE occurred_at < now() - make_interval(days => :retention)
+             LIMIT :slice)`,
+        { replacements: { retention: this.deps.retentionDays, slice: RETENTION_SLICE } },
+      );
+      const deleted = (meta as { rowCount?: number }).rowCount ?? 0;
+      total += deleted;
+      if (deleted < RETENTION_SLICE) break;
+    }
+    return total;
+  }
+
+  private async recompute(days: string[], transaction: Transaction): Promise<void> {
+    const { sequelize } = this.deps;
+    const run = (sql: string) => sequelize.query(sql, { bind: [days], transaction });
+    await run('DELETE FROM telemetry_daily WHERE day = ANY($1::date[])');
+    await run('DELETE FROM telemetry_daily_counts WHERE day = ANY($1::date[])');
+    await run('DELETE FROM telemetry_daily_crashes WHERE day = ANY($1::date[])');
+    const eventsOfDays = `(SELECT unnest($1::date[]) AS day) d JOIN telemetry_events e ON ${DAY_JOIN}`;
+    await run(`
+      INSERT INTO telemetry_daily (day, events, active_users, timed_events, session_seconds)
+      SELECT d.day, count(*), count(DISTINCT e.user_id), count(e.session_duration_secs), COALESCE(sum(e.session_duration_secs), 0)
+        FROM ${eventsOfDays}
+       GROUP BY d.day`);
+    await run(`
+      INSERT INTO telemetry_daily_counts (day, dimension, key, count)
+      SELECT d.day, 'feature', f.feature, count(*)
+        FROM ${eventsOfDays} CROSS JOIN LATERAL unnest(e.features_used) AS f(feature)
+       GROUP BY d.day, f.feature
+      UNION ALL
+      SELECT d.day, 'daw', e.daw_type, count(DISTINCT e.user_id)
+        FROM ${eventsOfDays} WHERE e.daw_type IS NOT NULL
+       GROUP BY d.day, e.daw_type
+      UNION ALL
+      SELECT d.day, 'os', e.os, count(DISTINCT e.user_id)
+        FROM ${eventsOfDays} WHERE e.os IS NOT NULL
+       GROUP BY d.day, e.os`);
+    await run(`
+      INSERT INTO telemetry_daily_crashes (day, os, version, error, count)
+      SELECT d.day, e.os, COALESCE(e.plugin_version, e.app_version), COALESCE(e.crash_error, 'unknown error'), count(*)
+        FROM ${eventsOfDays} WHERE e.event_type = 'crash'
+       GROUP BY 1, 2, 3, 4`);
+  }
+}

@@ -1,0 +1,59 @@
+import { DashboardQuery, DashboardResponse, TelemetryRequest, TelemetryResponse } from '@ngn/shared';
+import { consumeOrThrow } from '../../lib/rate-limit';
+import type { Module } from '../module';
+import { DashboardService } from './dashboard';
+import { TelemetryRollups } from './rollups';
+import { TelemetryService } from './service';
+
+const ROLLUP_JOB = 'telemetry.rollup';
+const RETENTION_JOB = 'telemetry.retention';
+
+export const telemetryModule: Module = (m) => {
+  const telemetry = new TelemetryService(m);
+  m.services.telemetry = telemetry;
+  const rollups = new TelemetryRollups({ sequelize: m.sequelize, retentionDays: m.config.telemetryRetentionDays });
+  const dashboard = new DashboardService({ sequelize: m.sequelize, rollups });
+  const perUser = m.rateLimits.create({ prefix: 'telemetry_user', points: m.config.rateLimits.telemetryPerMinute, durationSeconds: 60 });
+  const tags = ['analytics'];
+
+  // The dashboard refreshes what it reads; the schedule keeps that work small.
+  m.jobs.define(ROLLUP_JOB, async () => {
+    await rollups.refreshDirtyDays();
+  });
+  m.jobs.schedule(ROLLUP_JOB, '*/5 * * * *');
+  m.jobs.define(RETENTION_JOB, async () => {
+    const deleted = await rollups.deleteExpired();
+    m.logger.info({ deleted, retention_days: m.config.telemetryRetentionDays }, 'telemetry retention');
+  });
+  m.jobs.schedule(RETENTION_JOB, '17 3 * * *');
+
+  m.route(
+    {
+      method: 'post',
+      path: '/analytics/telemetry',
+      summary: 'Record one telemetry event or a batch of up to 500',
+      tags,
+      access: 'user',
+      body: TelemetryRequest,
+      response: TelemetryResponse,
+      status: 201,
+      errors: { 413: 'Body larger than the request limit', 429: 'Rate limited' },
+    },
+    async ({ user, body }) => {
+      await consumeOrThrow(perUser, user.id);
+      return telemetry.record(user.id, body.events);
+    },
+  );
+  m.route(
+    {
+      method: 'get',
+      path: '/analytics/dashboard',
+      summary: 'Business and usage figures over a period',
+      tags,
+      access: { roles: ['admin'] },
+      query: DashboardQuery,
+      response: DashboardResponse,
+    },
+    ({ query }) => dashboard.dashboard(query.period),
+  );
+};

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sendTrialReminders } from '../src/modules/purchases/trial-reminders';
+import { signUp, signUpAs } from './helpers/api';
+import { control, countQueuedMails, createCheckout, payInForm, query, startPurchaseStack, waitFor, type PurchaseStack } from './helpers/purchases';
+
+let s: PurchaseStack;
+before(async () => {
+  s = await startPurchaseStack();
+});
+after(() => s.close());
+
+const DAY = 86_400_000;
+
+async function subscribe(plan: 'standard' | 'pro' = 'standard') {
+  const u = await signUp(s.t);
+  const checkout = await createCheckout(s.t, u.access, plan, 'subscription');
+  const paid = await payInForm(s.emulator, checkout);
+  assert.equal(paid.status, 200);
+  const state = await waitFor('the subscription license', async () => {
+    const r = await s.t.get(`/purchase/session/${checkout.session_id}`, u.access);
+    return r.body.license_key ? r.body : undefined;
+  });
+  await s.emulator.webhooks.idle();
+  const subscriptionId = s.emulator.state.sessions.get(checkout.session_id)!.subscription!;
+  return { u, checkout, state, subscriptionId };
+}
+
+async function license(id: string) {
+  const [row] = await query<{ status: string; expires_at: Date; license_type: string }>(
+    s.t,
+    'SELECT l.status, l.expires_at, p.license_type FROM licenses l JOIN policies p ON p.id = l.policy_id WHERE l.id = :id',
+    { id },
+  );
+  return row!;
+}
+
+describe('subscriptions', () => {
+  it('a subscription license runs to the paid period end; a renewal extends it and is its own payment', async () => {
+    const { state, subscriptionId, u } = await subscribe('pro');
+    const sub = s.emulator.state.subscriptions.get(subscriptionId)!;
+    const periodEnd = sub.items.data[0]!.current_period_end * 1000;
+    const first = await license(state.license_id);
+    assert.equal(first.license_type, 'subscription');
+    assert.equal(first.status, 'active');
+    // Paid through the period's end, plus a day for the renewal charge to land.
+    assert.equal(first.expires_at.getTime(), periodEnd + DAY);
+    await s.t.waitForMail(u.email, 'license-key');
+
+    await control(s.emulator, `subscriptions/${subscriptionId}/renew`);
+    await s.emulator.webhooks.idle();
+    const nextEnd = s.emulator.state.subscriptions.get(subscriptionId)!.items.data[0]!.current_period_end * 1000;
+    assert.ok(nextEnd > periodEnd);
+    const renewed = await license(state.license_id);
+    assert.equal(renewed.expires_at.getTime(), nextEnd + DAY);
+    assert.equal(renewed.status, 'active');
+
+    const history = await s.t.get('/purchase/history', u.access);
+    assert.deepEqual(
+      history.body.purchases.map((p: any) => [p.kind, p.status, p.amount, p.license_key]),
+      [
+        ['renewal', 'completed', 999, state.license_key],
+        ['checkout', 'completed', 999, state.license_key],
+      ],
+    );
+    assert.equal(await countQueuedMails(s.t, u.email, 'license-key'), 1);
+  });
+
+  it('a failed renewal leaves a grace period and mails once; deleting the subscription then expires the license', async () => {
+    const { state, subscriptionId, u } = await subscribe();
+    const now = Math.floor(Date.now() / 1000);
+    // The renewal is due now (as if the period had run out) and the card is declined, twice.
+    await control(s.emulator, `subscriptions/${subscriptionId}/fail_renewal`, { at: now });
+    await control(s.emulator, `subscriptions/${subscriptionId}/fail_renewal`);
+    await s.emulator.webhooks.idle();
+    const pastDue = await license(state.license_id);
+    assert.equal(pastDue.status, 'active');
+    assert.equal(pastDue.expires_at.getTime(), now * 1000 + 7 * DAY);
+    await s.t.waitForMail(u.email, 'renewal-failed');
+    assert.equal(await countQueuedMails(s.t, u.email, 'renewal-failed'), 1);
+    const [checkoutRow] = await query<{ subscription_status: string }>(s.t, 'SELECT subscription_status FROM purchases WHERE id = :id', { id: state.purchase_id });
+    assert.equal(checkoutRow!.subscription_status, 'past_due');
+
+    await control(s.emulator, `subscriptions/${subscriptionId}/cancel`);
+    await s.emulator.webhooks.idle();
+    const ended = await license(state.license_id);
+    assert.equal(ended.status, 'expired');
+    assert.ok(ended.expires_at.getTime() <= Date.now());
+    const [after] = await query<{ subscription_status: string }>(s.t, 'SELECT subscription_status FROM purchases WHERE id = :id', { id: state.purchase_id });
+    assert.equal(after!.subscription_status, 'canceled');
+  });
+
+  it('a subscription deleted mid-period keeps its license to the end of the paid period', async () => {
+    const { state, subscriptionId } = await subscribe();
+    const paidUntil = s.emulator.state.subscriptions.get(subscriptionId)!.items.data[0]!.current_period_end * 1000;
+    await control(s.emulator, `subscriptions/${subscriptionId}/cancel`);
+    await s.emulator.webhooks.idle();
+    const l = await license(state.license_id);
+    assert.equal(l.status, 'active');
+    assert.equal(l.expires_at.getTime(), paidUntil);
+  });
+
+  it('subscription events 3 times each, in reverse order: one license, one renewal payment, the right end date', async () => {
+    const u = await signUp(s.t);
+    const checkout = await createCheckout(s.t, u.access, 'standard', 'subscription');
+    s.emulator.webhooks.hold();
+    await payInForm(s.emulator, checkout);
+    const subscriptionId = s.emulator.state.sessions.get(checkout.session_id)!.subscription!;
+    await control(s.emulator, `subscriptions/${subscriptionId}/renew`);
+    s.emulator.webhooks.release({ order: 'reverse', duplicates: 3 });
+    await s.emulator.webhooks.idle();
+    const rows = await query<{ kind: string; status: string; license_id: string }>(
+      s.t,
+      'SELECT kind, status, license_id FROM purchases WHERE user_id = :id ORDER BY created_at',
+      { id: u.id },
+    );
+    assert.deepEqual(rows.map((r) => [r.kind, r.status]).sort(), [['checkout', 'completed'], ['renewal', 'completed']]);
+    const licenses = await query<{ id: string; expires_at: Date }>(s.t, 'SELECT id, expires_at FROM licenses WHERE user_id = :id', { id: u.id });
+    assert.equal(licenses.length, 1);
+    const end = s.emulator.state.subscriptions.get(subscriptionId)!.items.data[0]!.current_period_end * 1000;
+    assert.equal(licenses[0]!.expires_at.getTime(), end + DAY);
+    assert.equal(await countQueuedMails(s.t, u.email, 'license-key'), 1);
+  });
+
+  it('refuses a second subscription to the same product, and gives subscribers (only) a billing-portal link', async () => {
+    const { u } = await subscribe();
+    const second = await s.t.post('/purchase/create-checkout', { plan: 'pro', license_type: 'subscription' }, u.access);
+    assert.equal(second.status, 409);
+    assert.equal(second.body.error, 'already_subscribed');
+
+    const portal = await s.t.post('/purchase/portal', undefined, u.access);
+    assert.equal(portal.status, 200);
+    assert.ok(portal.body.url.startsWith(`${s.emulator.url}/p/session/bps_`));
+    const page = await fetch(portal.body.url);
+    const html = await page.text();
+    assert.match(html, /Cancel subscription/);
+    assert.match(html, new RegExp(`href="${s.t.config.publicUrl}/checkout/billing-done"`));
+
+    const oneTime = await signUp(s.t);
+    const none = await s.t.post('/purchase/portal', undefined, oneTime.access);
+    assert.equal(none.status, 422);
+    assert.equal(none.body.error, 'no_subscription');
+  });
+
+  it('an admin refund of a subscription refunds its payment, cancels it and (by webhook) revokes the license', async () => {
+    const admin = await signUpAs(s.t, 'admin');
+    const { state, subscriptionId, u } = await subscribe();
+    const refund = await s.t.post(`/admin/purchases/${state.purchase_id}/refund`, {}, admin.access);
+    assert.equal(refund.status, 202);
+    assert.equal(refund.body.subscription_canceled, true);
+    await s.emulator.webhooks.idle();
+    assert.equal(s.emulator.state.subscriptions.get(subscriptionId)!.status, 'canceled');
+    assert.equal((await license(state.license_id)).status, 'revoked');
+    const [row] = await query<{ status: string; subscription_status: string }>(s.t, 'SELECT status, subscription_status FROM purchases WHERE id = :id', { id: state.purchase_id });
+    assert.deepEqual(row, { status: 'refunded', subscription_status: 'canceled' });
+    await s.t.waitForMail(u.email, 'license-revoked');
+  });
+});
+
+describe('trial reminders', () => {
+  it('mails once, three days before a trial ends', async () => {
+    const u = await signUp(s.t);
+    const licenses = s.t.api.built.services.licenses;
+    await licenses.issue({ userId: u.id, product: 'mixing_mentor', policy: 'trial', source: { type: 'trial' }, expiresAt: new Date(Date.now() + 2.5 * DAY) });
+    const later = await signUp(s.t);
+    await licenses.issue({ userId: later.id, product: 'mixing_mentor', policy: 'trial', source: { type: 'trial' }, expiresAt: new Date(Date.now() + 10 * DAY) });
+
+    assert.ok((await sendTrialReminders(s.t.api.deps)) >= 1);
+    assert.equal(await sendTrialReminders(s.t.api.deps), 0);
+    const mail = await s.t.waitForMail(u.email, 'trial-ending');
+    assert.match(mail, /trial ends in 3 days/);
+    assert.equal(await countQueuedMails(s.t, u.email, 'trial-ending'), 1);
+    assert.equal(await countQueuedMails(s.t, later.email, 'trial-ending'), 0);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * `npx tsx scripts/bench/profile-summary.ts <file.cpuprofile> [top]`
+ *
+ * Summarises a V8 CPU profile (as `npm run bench -- --profile <dir>` writes for
+ * the API process): self time by function and by package or source folder, so
+ * a missed target points at the code that spends the time.
+ */
+import { readFile } from 'node:fs/promises';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** node_modules/<package> (scoped ones whole), or the project folder two levels deep. */
+function area(url: string): string {
+  if (!url) return '(native/idle)';
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (nm) return nm[1]!;
+  if (url.startsWith('node:')) return url;
+  const project = /\/(api|shared|scripts|desktop)\/(src\/)?([^/]+)/.exec(url);
+  return project ? `${project[1]}/${project[3]}` : url;
+}
+
+async function main() {
+  const [file, topArg] = process.argv.slice(2);
+  if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [top]');
+  const top = Number(topArg ?? 25);
+  const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
+  const byFunction = new Map<string, number>();
+  const byArea = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const frame = byId.get(id)!.callFrame;
+    const name = frame.functionName || '(anonymous)';
+    if (name === '(idle)' || name === '(program)' || name === '(garbage collector)') {
+      byArea.set(name, (byArea.get(name) ?? 0) + us);
+      byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+      continue;
+    }
+    const key = `${name} ${frame.url.replace(/^.*?\/(node_modules|api|shared|scripts)\//, '$1/')}:${frame.lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+    byArea.set(area(frame.url), (byArea.get(area(frame.url)) ?? 0) + us);
+  }
+  const print = (title: string, map: Map<string, number>) => {
+    console.log(`\n${title} (of ${(total / 1e6).toFixed(1)} s sampled)`);
+    for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+      console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
+    }
+  };
+  print('self time by area', byArea);
+  print('self time by function', byFunction);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,129 @@
+import { createCheckoutSession, expireCheckoutSession, getCheckoutSession } from './checkout';
+import { invalidParam, missingParam } from './errors';
+import type { FormObject } from './form-encoding';
+import { newId, nowSeconds, type PortalSession } from './objects';
+import { createRefund } from './payments';
+import { listNewestFirst, metadataParam, stringParam, type StripeState } from './state';
+import { cancelSubscription } from './subscriptions';
+
+export interface RouteInput {
+  params: FormObject;
+  /** Capture groups of the path pattern (ids). */
+  ids: string[];
+  apiVersion: string;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  pattern: RegExp;
+  handle(s: StripeState, input: RouteInput): unknown;
+}
+
+const ID = '([A-Za-z0-9_]+)';
+const r = (method: Route['method'], path: string, handle: Route['handle']): Route => ({
+  method,
+  pattern: new RegExp(`^${path.replaceAll(':id', ID)}$`),
+  handle,
+});
+
+/** The slice of Stripe's v1 API this project uses, with Stripe's paths and parameters. */
+export const API_ROUTES: Route[] = [
+  r('POST', '/v1/customers', (s, { params }) =>
+    s.createCustomer({
+      email: stringParam(params, 'email'),
+      name: stringParam(params, 'name'),
+      description: stringParam(params, 'description'),
+      metadata: metadataParam(params),
+    }),
+  ),
+  r('GET', '/v1/customers/:id', (s, { ids }) => s.find(s.customers, ids[0]!, 'customer')),
+  r('POST', '/v1/customers/:id', (s, { ids, params }) => {
+    const customer = s.find(s.customers, ids[0]!, 'customer');
+    const previous = { email: customer.email, name: customer.name, metadata: customer.metadata };
+    customer.email = stringParam(params, 'email') ?? customer.email;
+    customer.name = stringParam(params, 'name') ?? customer.name;
+    customer.metadata = { ...customer.metadata, ...metadataParam(params) };
+    s.emit('customer.updated', customer, previous);
+    return customer;
+  }),
+
+  r('GET', '/v1/prices/:id', (s, { ids }) => s.find(s.prices, ids[0]!, 'price')),
+  r('GET', '/v1/prices', (s, { params }) => listNewestFirst(s.prices.values(), params.limit, '/v1/prices')),
+
+  r('POST', '/v1/checkout/sessions', (s, { params, apiVersion }) => createCheckoutSession(s, params, apiVersion)),
+  r('GET', '/v1/checkout/sessions/:id', (s, { ids }) => getCheckoutSession(s, ids[0]!)),
+  r('POST', '/v1/checkout/sessions/:id/expire', (s, { ids }) => expireCheckoutSession(s, ids[0]!)),
+  r('GET', '/v1/checkout/sessions', (s, { params }) => {
+    const pi = stringParam(params, 'payment_intent');
+    const customer = stringParam(params, 'customer');
+    const subscription = stringParam(params, 'subscription');
+    const status = stringParam(params, 'status');
+    const matches = [...s.sessions.keys()]
+      .map((id) => getCheckoutSession(s, id))
+      .filter(
+        (cs) =>
+          (!pi || cs.payment_intent === pi) &&
+          (!customer || cs.customer === customer) &&
+          (!subscription || cs.subscription === subscription) &&
+          (!status || cs.status === status),
+      );
+    return listNewestFirst(matches, params.limit, '/v1/checkout/sessions');
+  }),
+
+  r('GET', '/v1/payment_intents/:id', (s, { ids }) => s.find(s.paymentIntents, ids[0]!, 'payment_intent')),
+  r('GET', '/v1/charges/:id', (s, { ids }) => s.find(s.charges, ids[0]!, 'charge')),
+
+  r('POST', '/v1/refunds', (s, { params }) => createRefund(s, params)),
+  r('GET', '/v1/refunds/:id', (s, { ids }) => s.find(s.refunds, ids[0]!, 'refund')),
+
+  r('GET', '/v1/subscriptions/:id', (s, { ids }) => s.find(s.subscriptions, ids[0]!, 'subscription')),
+  r('DELETE', '/v1/subscriptions/:id', (s, { ids }) => cancelSubscription(s, ids[0]!)),
+  r('GET', '/v1/invoices/:id', (s, { ids }) => s.find(s.invoices, ids[0]!, 'invoice')),
+  r('GET', '/v1/invoice_payments', (s, { params }) => {
+    const invoice = stringParam(params, 'invoice');
+    const payment = params.payment;
+    const pi = payment && typeof payment === 'object' && !Array.isArray(payment) ? stringParam(payment, 'payment_intent') : undefined;
+    if (!invoice && !pi) throw missingParam('invoice');
+    const status = stringParam(params, 'status');
+    const matches = [...s.invoicePayments.values()].filter(
+      (ip) => (!invoice || ip.invoice === invoice) && (!pi || ip.payment.payment_intent === pi) && (!status || ip.status === status),
+    );
+    return listNewestFirst(matches, params.limit, '/v1/invoice_payments');
+  }),
+
+  r('POST', '/v1/billing_portal/sessions', (s, { params }) => {
+    const customer = stringParam(params, 'customer');
+    if (!customer) throw missingParam('customer');
+    s.find(s.customers, customer, 'customer', 'customer');
+    const returnUrl = stringParam(params, 'return_url') ?? null;
+    if (returnUrl && !/^https?:\/\//.test(returnUrl)) throw invalidParam('return_url', 'Not a valid URL', 'url_invalid');
+    const id = newId('bps');
+    const portal: PortalSession = {
+      id,
+      object: 'billing_portal.session',
+      configuration: 'bpc_emulator_default',
+      created: nowSeconds(),
+      customer,
+      livemode: false,
+      locale: null,
+      return_url: returnUrl,
+      url: `${s.baseUrl()}/p/session/${id}`,
+    };
+    s.portalSessions.set(id, portal);
+    return portal;
+  }),
+
+  r('GET', '/v1/events/:id', (s, { ids }) => {
+    const event = s.events.find((e) => e.id === ids[0]);
+    if (!event) return s.find(new Map(), ids[0]!, 'event');
+    return event;
+  }),
+  r('GET', '/v1/events', (s, { params }) => {
+    const type = stringParam(params, 'type');
+    return listNewestFirst(
+      s.events.filter((e) => !type || e.type === type),
+      params.limit,
+      '/v1/events',
+    );
+  }),
+];

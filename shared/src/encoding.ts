@@ -1,0 +1,41 @@
+/**
+ * Byte helpers that work the same in Node and in browsers (no Buffer): the
+ * activation-token verifier and the fingerprint rule need them on both sides.
+ */
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function utf8Bytes(text: string): Uint8Array<ArrayBuffer> {
+  return utf8.encode(text) as Uint8Array<ArrayBuffer>;
+}
+
+export function utf8Text(bytes: Uint8Array): string {
+  return utf8Decoder.decode(bytes);
+}
+
+export function toHex(bytes: ArrayBuffer | Uint8Array): string {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let out = '';
+  for (const b of view) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/** Decodes unpadded base64url (RFC 4648 §5, as JWS uses it); throws on anything else. */
+export function base64UrlDecode(text: string): Uint8Array<ArrayBuffer> {
+  if (!BASE64URL.test(text) || text.length % 4 === 1) throw new Error('not base64url');
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+/** WebCrypto's key type, named without DOM or Node type imports. */
+export type WebCryptoKey = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>;
+
+export function base64UrlEncode(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+import {
+  activationTokenPath,
+  computeFingerprint,
+  decodeActivationToken,
+  isValidLicenseKey,
+  Jwks,
+  verifyActivationToken,
+  type TokenVerdictCode,
+} from '../src/index';
+
+/** The vectors are read from the spec itself, so the document and the code cannot drift apart. */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DOC = readFileSync(path.join(ROOT, 'docs/activation-token.md'), 'utf8');
+const block = /<!-- test-vectors:begin -->\s*```json\n([\s\S]+?)\n```\s*<!-- test-vectors:end -->/.exec(DOC);
+if (!block) throw new Error('docs/activation-token.md has no test-vectors block');
+
+interface Verdict {
+  token: string;
+  fingerprint: string;
+  product: string;
+  entitlements?: string[];
+  now: string;
+  code: TokenVerdictCode;
+}
+const vectors = JSON.parse(block[1]!) as {
+  key: { private_key_seed_hex: string; jwks: unknown };
+  fingerprints: Array<{ raw_machine_id: string; fingerprint: string }>;
+  tokens: Record<string, string>;
+  verdicts: Verdict[];
+  license_keys: { valid: string[]; invalid: string[] };
+  token_paths: Array<{ platform: string; env: Record<string, string>; homedir: string; product: string; path: string }>;
+};
+const jwks = Jwks.parse(vectors.key.jwks);
+
+const privateKey = createPrivateKey({
+  key: Buffer.from(`302e020100300506032b657004220420${vectors.key.private_key_seed_hex}`, 'hex'),
+  format: 'der',
+  type: 'pkcs8',
+});
+
+describe('spec test vectors (docs/activation-token.md)', () => {
+  it('publishes the public key of the fixed private key', () => {
+    const x = (createPublicKey(privateKey).export({ format: 'jwk' }) as { x: string }).x;
+    assert.equal(jwks.keys[0]!.x, x);
+  });
+
+  it('computes every fingerprint', async () => {
+    for (const v of vectors.fingerprints) assert.equal(await computeFingerprint(v.raw_machine_id), v.fingerprint, JSON.stringify(v.raw_machine_id));
+  });
+
+  it('reproduces the signatures of the tokens signed by the fixed key (Ed25519 is deterministic)', () => {
+    for (const name of ['perpetual', 'subscription']) {
+      const [h, p, s] = vectors.tokens[name]!.split('.');
+      assert.equal(sign(null, Buffer.from(`${h}.${p}`), privateKey).toString('base64url'), s, name);
+    }
+  });
+
+  it('gives every expected verdict', async () => {
+    for (const v of vectors.verdicts) {
+      const result = await verifyActivationToken(vectors.tokens[v.token]!, jwks, {
+        fingerprint: v.fingerprint,
+        product: v.product,
+        entitlements: v.entitlements,
+        now: new Date(v.now),
+      });
+      assert.equal(result.code, v.code, `${v.token} at ${v.now}`);
+      assert.equal(result.valid, v.code === 'VALID');
+    }
+  });
+
+  it('gives the same verdicts through WebCrypto, the path browsers and other runtimes take', async () => {
+    // A child process without Node's crypto lookup exercises the fallback.
+    const script = `
+      delete process.getBuiltinModule;
+      const { verifyActivationToken } = await import(${JSON.stringify(path.join(ROOT, 'shared/src/index.ts'))});
+      const input = JSON.parse(process.argv[1]);
+      const codes = [];
+      for (const v of input.verdicts) {
+        const r = await verifyActivationToken(input.tokens[v.token], input.jwks, { ...v, now: new Date(v.now) });
+        codes.push(r.code);
+      }
+      console.log(JSON.stringify(codes));`;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      script,
+      JSON.stringify({ verdicts: vectors.verdicts, tokens: vectors.tokens, jwks }),
+    ]);
+    assert.deepEqual(JSON.parse(stdout), vectors.verdicts.map((v) => v.code));
+  });
+
+  it('checks the license key examples', () => {
+    for (const key of vectors.license_keys.valid) assert.equal(isValidLicenseKey(key), true, key);
+    for (const key of vectors.license_keys.invalid) assert.equal(isValidLicenseKey(key), false, key);
+  });
+
+  it('gives every token file path', () => {
+    for (const v of vectors.token_paths) assert.equal(activationTokenPath(v, v.product), v.path);
+  });
+});
+
+describe('verifyActivationToken', () => {
+  const token = vectors.tokens.perpetual!;
+  const fingerprint = vectors.fingerprints[0]!.fingerprint;
+  const opts = { fingerprint, product: 'mixing_mentor', now: new Date('2026-01-10T00:00:00Z') };
+
+  it('returns the payload with the verdict once the signature checks out', async () => {
+    const result = await verifyActivationToken(token, jwks, { ...opts, product: 'other_plugin' });
+    assert.equal(result.code, 'PRODUCT_MISMATCH');
+    assert.equal(result.payload!.sub, '0b6f1c2e-8d4a-4f7e-9a3b-5c2d1e0f9a8b');
+    assert.equal((await verifyActivationToken(vectors.tokens.tampered!, jwks, opts)).payload, undefined);
+  });
+
+  it('accepts a fingerprint in upper case and a token with surrounding whitespace', async () => {
+    assert.equal((await verifyActivationToken(`\n${token}\n`, jwks, { ...opts, fingerprint: fingerprint.toUpperCase() })).code, 'VALID');
+  });
+
+  it('is not fooled by a key published under the same kid with other material', async () => {
+    assert.equal((await verifyActivationToken(token, jwks, opts)).code, 'VALID');
+    const impostor = { keys: [{ ...jwks.keys[0]!, x: 'O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik' }] };
+    assert.equal((await verifyActivationToken(token, impostor, opts)).code, 'BAD_SIGNATURE');
+    assert.equal((await verifyActivationToken(token, jwks, opts)).code, 'VALID');
+  });
+
+  it('refuses another algorithm in the header', async () => {
+    const [, p, s] = token.split('.');
+    const header = Buffer.from(JSON.stringify({ alg: 'none', kid: jwks.keys[0]!.kid })).toString('base64url');
+    assert.equal((await verifyActivationToken(`${header}.${p}.${s}`, jwks, opts)).code, 'MALFORMED');
+    assert.equal((await verifyActivationToken(`${token}.extra`, jwks, opts)).code, 'MALFORMED');
+    assert.equal((await verifyActivationToken(token.replace(/\.[^.]+$/, '.***'), jwks, opts)).code, 'MALFORMED');
+  });
+
+  it('decodes without verifying, and throws on garbage', () => {
+    const decoded = decodeActivationToken(token);
+    assert.equal(decoded.header.kid, jwks.keys[0]!.kid);
+    assert.equal(decoded.payload.exp - decoded.payload.iat, 30 * 86_400);
+    assert.equal(decoded.signature.length, 64);
+    assert.throws(() => decodeActivationToken('a.b'));
+  });
+});
