@@ -21,9 +21,12 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 /** One HTTP request with full control over path, headers and body bytes. */
 export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs = 30_000): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
+  const headers = { ...req.headers };
+  // Node sends DELETE bodies neither chunked nor with a length unless told.
+  if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
   return new Promise((resolve, reject) => {
     const r = http.request(
-      { host: hostname, port, method: req.method, path: req.path, headers: req.headers, agent, timeout: timeoutMs },
+      { host: hostname, port, method: req.method, path: req.path, headers, agent, timeout: timeoutMs },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
