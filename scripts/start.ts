@@ -1,5 +1,59 @@
 /**
- * `npm start`: the whole system on embedded defaults. For now: the API with its
- * embedded PostgreSQL, demo data and mail written to files.
+ * `npm start`: the whole system on embedded defaults: PostgreSQL (embedded unless
+ * DATABASE_URL is set), migrations, demo data, the local Stripe emulator (unless
+ * STRIPE_SECRET_KEY is set), the API, and the Companion.
  */
-import '../api/src/server';
+import { loadConfig } from '../api/src/config';
+import { resolveDatabase } from '../api/src/db/resolve';
+import { createLogger } from '../api/src/lib/logger';
+import { startApi } from '../api/src/runtime';
+import { DEMO_ADMIN, DEMO_USER, seedDemo } from './lib/seed-demo';
+import { startCompanion } from './lib/start-companion';
+import { DEFAULT_WEBHOOK_SECRET, startStripeEmulator, type StripeEmulator } from './stripe-emulator';
+
+const EMULATOR_PORT = Number(process.env.STRIPE_EMULATOR_PORT ?? 12111);
+
+async function main() {
+  let emulator: StripeEmulator | undefined;
+  if (!process.env.STRIPE_SECRET_KEY) {
+    emulator = await startStripeEmulator({ port: EMULATOR_PORT, webhookSecret: DEFAULT_WEBHOOK_SECRET });
+    // The API's config reads this; only this process's environment changes.
+    process.env.STRIPE_API_BASE = emulator.url;
+  }
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const db = await resolveDatabase(config, logger);
+  const api = await startApi(config, { databaseUrl: db.url, logger });
+  emulator?.setWebhook(`${api.url}/api/v1/purchase/webhook`);
+  await seedDemo(api);
+  const companion = await startCompanion({ apiUrl: api.url, dataDir: config.dataDir, logger });
+
+  console.log(`
+  NextGen Noise is running
+    API        ${api.url}/api/v1   (OpenAPI: ${api.url}/api/v1/openapi.json)
+    Database   ${db.embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : 'DATABASE_URL'}
+    Payments   ${emulator ? `local Stripe emulator at ${emulator.url}` : 'Stripe (STRIPE_SECRET_KEY)'}
+    Mail       ${config.smtpUrl ? 'SMTP_URL' : `files in ${config.mailDir}`}
+    Companion  ${companion.description}
+    Demo       ${DEMO_USER.email} / ${DEMO_USER.password}   admin: ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}
+  Ctrl-C stops everything.
+`);
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await companion.close();
+    await api.close();
+    await emulator?.close();
+    await db.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

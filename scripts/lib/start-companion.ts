@@ -1,0 +1,69 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../api/src/lib/logger';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DESKTOP = path.join(ROOT, 'desktop');
+
+export interface RunningCompanion {
+  description: string;
+  close(): Promise<void>;
+}
+
+/** The Electron binary's path when its download was allowed at install time; otherwise undefined. */
+function electronBinary(): string | undefined {
+  try {
+    const binary = createRequire(path.join(DESKTOP, 'package.json'))('electron') as unknown;
+    return typeof binary === 'string' && existsSync(binary) ? binary : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function build(script: string, logger: Logger): void {
+  logger.info({ script }, 'building the companion');
+  const result = spawnSync('npm', ['run', script, '-w', 'desktop'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`npm run ${script} -w desktop failed`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Electron when its binary is installed; otherwise the same core behind the local
+ * bridge, with the UI opened in the default browser (not on CI).
+ */
+export async function startCompanion(opts: { apiUrl: string; dataDir: string; logger: Logger }): Promise<RunningCompanion> {
+  const env = { ...process.env, NGN_API_URL: opts.apiUrl, NGN_COMPANION_DATA: path.join(opts.dataDir, 'companion') };
+  const electron = electronBinary();
+  if (electron) {
+    if (!existsSync(path.join(DESKTOP, 'out/main/index.js'))) build('build', opts.logger);
+    const child = spawn(electron, [DESKTOP], { cwd: DESKTOP, env, stdio: 'inherit' });
+    return { description: 'Electron window', close: () => stopChild(child) };
+  }
+  if (!existsSync(path.join(DESKTOP, 'out/renderer/index.html'))) build('build:renderer', opts.logger);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(DESKTOP, 'src/bridge/cli.ts')], {
+    cwd: ROOT,
+    env: { ...env, NGN_OPEN: process.env.CI ? '0' : '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk;
+      const match = /Open: (\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`The companion bridge exited (${code}):\n${out}`)));
+  });
+  child.stdout!.resume();
+  return { description: `in your browser at ${url} (no Electron binary installed)`, close: () => stopChild(child) };
+}
