@@ -29,11 +29,16 @@ function build(script: string, logger: Logger): void {
   if (result.status !== 0) throw new Error(`npm run ${script} -w desktop failed`);
 }
 
+/** The companion runs in its own process group (it may wrap itself in a D-Bus session): stop all of it. */
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
   });
 }
 
@@ -46,7 +51,7 @@ export async function startCompanion(opts: { apiUrl: string; dataDir: string; lo
   const electron = electronBinary();
   if (electron) {
     if (!existsSync(path.join(DESKTOP, 'out/main/index.js'))) build('build', opts.logger);
-    const child = spawn(electron, [DESKTOP], { cwd: DESKTOP, env, stdio: 'inherit' });
+    const child = spawn(electron, [DESKTOP], { cwd: DESKTOP, env, stdio: 'inherit', detached: true });
     return { description: 'Electron window', close: () => stopChild(child) };
   }
   if (!existsSync(path.join(DESKTOP, 'out/renderer/index.html'))) build('build:renderer', opts.logger);
@@ -54,6 +59,7 @@ export async function startCompanion(opts: { apiUrl: string; dataDir: string; lo
     cwd: ROOT,
     env: { ...env, NGN_OPEN: process.env.CI ? '0' : '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
