@@ -16,6 +16,7 @@ import {
 } from './helpers/fuzz';
 import { startPurchaseStack, type PurchaseStack } from './helpers/purchases';
 import { rawRequest, type RawRequest, type RawResponse } from './helpers/raw-http';
+import { rightfulCaller, ROUTES, World, type TableRequest } from './helpers/route-table';
 
 /**
  * Hostile input against every route of the OpenAPI document, so a new route
@@ -30,7 +31,7 @@ import { rawRequest, type RawRequest, type RawResponse } from './helpers/raw-htt
  */
 const SCALE = process.env.NGN_RELIABILITY === 'full' ? 5 : 1;
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const RUNS = { brokenJson: 3, nonObject: 2, invalidBody: 4, hostileBody: 12, hostileQuery: 8, hostilePath: 6, hostileHeaders: 4 };
+const RUNS = { brokenJson: 3, nonObject: 2, invalidBody: 4, hostileBody: 12, hostileQuery: 8, hostilePath: 6, hostileHeaders: 4, validMutated: 10 };
 
 let stack: PurchaseStack;
 let t: TestApi;
@@ -38,6 +39,7 @@ let doc: OpenApiDocument;
 let ops: OpenApiOperation[];
 let adminEmail: string;
 let adminToken: string;
+let world: World;
 
 before(async () => {
   stack = await startPurchaseStack({}, {
@@ -52,6 +54,13 @@ before(async () => {
   const admin = await signUpAs(t, 'admin');
   adminEmail = admin.email;
   adminToken = admin.access;
+  const base = new World(stack, {} as World['accounts']);
+  world = new World(stack, {
+    user_a: await base.signedUp('user'),
+    user_b: await base.signedUp('user'),
+    support: await base.signedUp('support'),
+    admin: await base.signedUp('admin'),
+  });
   console.log(`# fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED}), ${ops.length} operations`);
 });
 after(() => stack?.close());
@@ -253,6 +262,67 @@ describe('hostile input survived: never a 5xx, the server stays up', () => {
     console.log(`# ${total} hostile cases over ${ops.length} operations`);
     // Injection would show as a missing table before it showed anywhere else.
     assert.deepEqual([...(await snapshotTables(t.api.deps.sequelize)).keys()], tablesBefore);
+    assert.equal(failures.length, 0, `seed ${SEED}, ${failures.length} failures:\n${failures.slice(0, 40).join('\n')}`);
+  });
+});
+
+const ALWAYS = ['a\u0000b', 'a\ud800b', `' OR '1'='1`, '../../../../etc/passwd'];
+
+/** Where a hostile string can go in a request that is otherwise valid: each string in the body and the query. */
+type Leaf = { in: 'body'; path: Array<string | number> } | { in: 'query'; name: string };
+
+function stringLeaves(value: unknown, path: Array<string | number> = []): Leaf[] {
+  if (typeof value === 'string') return [{ in: 'body', path }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => stringLeaves(v, [...path, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => stringLeaves(v, [...path, k]));
+  return [];
+}
+
+function withLeaf(value: unknown, path: Array<string | number>, replacement: string): unknown {
+  if (!path.length) return replacement;
+  const [head, ...rest] = path;
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? withLeaf(v, rest, replacement) : v));
+  const obj = value as Record<string, unknown>;
+  return { ...obj, [head!]: withLeaf(obj[head!], rest, replacement) };
+}
+
+describe('hostile strings in requests that are otherwise valid: never a 5xx', () => {
+  it('every string of every route in the route table', async () => {
+    const failures: string[] = [];
+    let total = 0;
+    for (const row of ROUTES) {
+      const [method, template] = row.route.split(' ') as [string, string];
+      // Rows that change the caller's account for good get an account of their own.
+      const caller = row.throwawayCallers ? await world.signedUp('user') : world.accounts[rightfulCaller(row)];
+      let req: TableRequest;
+      try {
+        req = await row.prepare(world, caller);
+      } catch (err) {
+        failures.push(`${row.route}: fixture failed: ${(err as Error).message}`);
+        continue;
+      }
+      if (req.raw) continue; // multipart and signed bodies: covered by the refusal cases
+      const leaves: Leaf[] = [...stringLeaves(req.body), ...Object.keys(req.query ?? {}).map((name): Leaf => ({ in: 'query', name }))];
+      if (!leaves.length) continue;
+      const token = row.access === 'public' ? undefined : await world.token(caller);
+      // The strings that break encoders go into every leaf every run; random ones come on top.
+      const always = leaves.flatMap((leaf) => ALWAYS.map((h): [Leaf, string] => [leaf, h]));
+      const random = sample(fc.tuple(fc.constantFrom(...leaves), hostileString), RUNS.validMutated, `${row.route}valid`);
+      for (const [leaf, hostile] of [...always, ...random]) {
+        const body = leaf.in === 'body' ? withLeaf(req.body, leaf.path, hostile) : req.body;
+        const query = leaf.in === 'query' ? { ...req.query, [leaf.name]: hostile } : req.query;
+        const qs = query ? `?${Object.entries(query).map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')}` : '';
+        const path = template.replace(/\{([a-z_]+)\}/g, (_, name: string) => encode(req.path?.[name] ?? 'x'));
+        const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+        if (token) headers.authorization = `Bearer ${token}`;
+        const c: Case = { label: `hostile ${leaf.in} string in a valid request`, request: { method, path: `/api/v1${path}${qs}`, headers, body: body === undefined ? undefined : JSON.stringify(body) } };
+        total += 1;
+        const res = await send(c);
+        if (res instanceof Error || res.status >= 500 || (res.status >= 400 && !errorShaped(res))) failures.push(describeCase(c, res));
+      }
+      await assertStillUp();
+    }
+    console.log(`# ${total} hostile strings in valid requests`);
     assert.equal(failures.length, 0, `seed ${SEED}, ${failures.length} failures:\n${failures.slice(0, 40).join('\n')}`);
   });
 });

@@ -1,0 +1,37 @@
+/**
+ * `npm run companion:dev`: the companion core against an API, its UI served to
+ * a browser over the local bridge.
+ *
+ *   NGN_API_URL          API origin (default http://localhost:3001)
+ *   NGN_BRIDGE_PORT      port on 127.0.0.1 (default 5180; 0 picks a free one)
+ *   NGN_COMPANION_DATA   data folder (default ./.data/companion)
+ *   NGN_OPEN=1           open the page in the default browser
+ */
+import path from 'node:path';
+import { reexecWithKeyring } from './keyring-session';
+import { startBridge } from './server';
+
+const dataDir = path.resolve(process.env.NGN_COMPANION_DATA ?? path.join('.data', 'companion'));
+
+async function main(): Promise<void> {
+  if (reexecWithKeyring(path.join(dataDir, 'keyring'))) return;
+  const bridge = await startBridge({
+    apiUrl: process.env.NGN_API_URL ?? 'http://localhost:3001',
+    port: Number(process.env.NGN_BRIDGE_PORT ?? 5180),
+    dataDir,
+    open: process.env.NGN_OPEN === '1',
+    devOrigins: ['http://localhost:5173', 'http://127.0.0.1:5173'],
+  });
+  console.log(`\nNextGen Noise Companion (browser bridge) against ${bridge.core.settings.get().api_url}`);
+  console.log(`Open: ${bridge.url}\n`);
+  const stop = () => {
+    void bridge.close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

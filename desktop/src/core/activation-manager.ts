@@ -1,0 +1,348 @@
+import path from 'node:path';
+import {
+  ActivateRequest,
+  ActivateResponse,
+  DeactivateRequest,
+  DeactivateResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  Jwks,
+  MaxActivationsReachedBody,
+  decodeActivationToken,
+  verifyActivationToken,
+  type HardwareComponents,
+  type TokenVerdictCode,
+} from '@ngn/shared';
+import { CompanionError, serializeError, type SerializedError } from '../shared/errors';
+import type { ActivateResult, ActivationState, ProductActivation } from '../shared/models';
+import type { ApiClient } from './api-client';
+import { readJsonFile, writeFileAtomic } from './atomic-file';
+import type { CredentialStore } from './credential-store';
+import { Emitter } from './emitter';
+import type { Logger } from './logger';
+import { SerialQueue } from './serial';
+import type { TokenFiles } from './token-file';
+
+/** Keychain account of a product's activation token. */
+const ACCOUNT_PREFIX = 'activation:';
+
+/** Answers of the API that mean this machine may no longer use the product. */
+const REVOKING_CODES = new Set([
+  'license_revoked',
+  'license_suspended',
+  'license_expired',
+  'activation_not_found',
+  'activation_deactivated',
+  // The server no longer recognises the token (its activation or signing key is gone).
+  'token_invalid',
+]);
+
+export interface MachineIdentity {
+  fingerprint: string;
+  components: HardwareComponents;
+  name: string;
+  os: string;
+}
+
+export interface ActivationManagerOptions {
+  api: ApiClient;
+  credentials: CredentialStore;
+  tokenFiles: TokenFiles;
+  /** Holds the cached JWKS, so tokens can be checked offline. */
+  dataDir: string;
+  machine: MachineIdentity;
+  appVersion: string;
+  logger: Logger;
+  /** Time between heartbeats while running; the token's offline grace is far longer. */
+  heartbeatIntervalMs?: number;
+}
+
+export type ActivationEvents = {
+  changed: ActivationState;
+  /** A product stopped working here: its token and token file are gone. */
+  revoked: { product: string; error: SerializedError };
+};
+
+/**
+ * Owns this machine's activations: it activates and deactivates through the
+ * API, keeps each product's signed token in the keychain, mirrors it into the
+ * token file the plugin reads, refreshes it by heartbeat (which rolls the
+ * offline grace forward), and removes it when the API says the license or the
+ * machine was revoked.
+ */
+export class ActivationManager {
+  readonly events = new Emitter<ActivationEvents>();
+  private readonly serial = new SerialQueue();
+  private readonly tokens = new Map<string, string>();
+  private jwks: Jwks | null = null;
+  private lastHeartbeatAt: string | null = null;
+  private lastError: SerializedError | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribeNetwork: (() => void) | null = null;
+  private readonly heartbeatIntervalMs: number;
+
+  private constructor(private readonly opts: ActivationManagerOptions) {
+    this.heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 4 * 3600_000;
+  }
+
+  /** Loads the stored tokens and makes sure each one's token file is in place. */
+  static async open(opts: ActivationManagerOptions): Promise<ActivationManager> {
+    const manager = new ActivationManager(opts);
+    const cached = Jwks.safeParse(await readJsonFile(manager.jwksPath));
+    if (cached.success) manager.jwks = cached.data;
+    let stored: Array<{ account: string; secret: string }> = [];
+    try {
+      stored = await opts.credentials.list(ACCOUNT_PREFIX);
+    } catch (err) {
+      // The app still starts without a keychain; every action that needs one says what to do.
+      if (!(err instanceof CompanionError && err.code === 'keychain_unavailable')) throw err;
+      opts.logger.error({ err }, 'no keychain: activations cannot be loaded');
+    }
+    for (const { account, secret } of stored) {
+      const product = account.slice(ACCOUNT_PREFIX.length);
+      try {
+        decodeActivationToken(secret);
+      } catch {
+        await opts.credentials.delete(account);
+        continue;
+      }
+      manager.tokens.set(product, secret);
+      // The plugin's copy may have been deleted by hand or by a cleaner: put it back.
+      await opts.tokenFiles.write(product, secret);
+    }
+    return manager;
+  }
+
+  private get jwksPath(): string {
+    return path.join(this.opts.dataDir, 'activation-keys.json');
+  }
+
+  get fingerprint(): string {
+    return this.opts.machine.fingerprint;
+  }
+
+  async state(): Promise<ActivationState> {
+    const activations: ProductActivation[] = [];
+    for (const [product, token] of [...this.tokens.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      activations.push(await this.describe(product, token));
+    }
+    return {
+      fingerprint: this.opts.machine.fingerprint,
+      machine_name: this.opts.machine.name,
+      activations,
+      last_heartbeat_at: this.lastHeartbeatAt,
+      last_error: this.lastError,
+    };
+  }
+
+  private async describe(product: string, token: string): Promise<ProductActivation> {
+    const { payload } = decodeActivationToken(token);
+    let verdict: TokenVerdictCode = 'UNKNOWN_KEY';
+    if (this.jwks) verdict = (await verifyActivationToken(token, this.jwks, { fingerprint: this.fingerprint, product })).code;
+    return {
+      product,
+      activation_id: payload.sub,
+      license_id: payload.license_id,
+      license_type: payload.license_type,
+      policy: payload.policy,
+      entitlements: payload.entitlements,
+      token_expires_at: new Date(payload.exp * 1000).toISOString(),
+      license_expires_at: payload.license_expires_at === null ? null : new Date(payload.license_expires_at * 1000).toISOString(),
+      token_file: this.opts.tokenFiles.path(product),
+      verdict,
+    };
+  }
+
+  /** The API's public keys; fetched again when a token names a key we do not have. */
+  private async keys(refresh = false): Promise<Jwks> {
+    if (this.jwks && !refresh) return this.jwks;
+    const jwks = await this.opts.api.request({ method: 'GET', path: '/keys', auth: 'none', response: Jwks });
+    await writeFileAtomic(this.jwksPath, JSON.stringify(jwks));
+    this.jwks = jwks;
+    return jwks;
+  }
+
+  /** Refuses a token that the plugin would refuse: wrong signature, product or machine. */
+  private async checkToken(token: string, product: string): Promise<void> {
+    let verdict = await verifyActivationToken(token, await this.keys(), { fingerprint: this.fingerprint, product });
+    if (verdict.code === 'UNKNOWN_KEY') verdict = await verifyActivationToken(token, await this.keys(true), { fingerprint: this.fingerprint, product });
+    if (!verdict.valid) {
+      throw new CompanionError('activation_token_invalid', `The server sent an activation token this machine cannot use (${verdict.code}).`, {
+        details: { verdict: verdict.code },
+      });
+    }
+  }
+
+  private async store(product: string, token: string): Promise<void> {
+    await this.opts.credentials.set(`${ACCOUNT_PREFIX}${product}`, token);
+    await this.opts.tokenFiles.write(product, token);
+    this.tokens.set(product, token);
+  }
+
+  private async forget(product: string): Promise<void> {
+    this.tokens.delete(product);
+    await this.opts.tokenFiles.remove(product);
+    await this.opts.credentials.delete(`${ACCOUNT_PREFIX}${product}`);
+  }
+
+  private async changed(): Promise<ActivationState> {
+    const state = await this.state();
+    this.events.emit('changed', state);
+    return state;
+  }
+
+  activate(licenseKey: string, machineName?: string): Promise<ActivateResult> {
+    return this.serial.run(async () => {
+      let res: ActivateResponse;
+      try {
+        res = await this.opts.api.request({
+          method: 'POST',
+          path: '/license/activate',
+          auth: 'user',
+          bodySchema: ActivateRequest,
+          body: {
+            license_key: licenseKey,
+            hardware_id: this.fingerprint,
+            machine_name: machineName ?? this.opts.machine.name,
+            os: this.opts.machine.os,
+            components: this.opts.machine.components,
+            app_version: this.opts.appVersion,
+          },
+          response: ActivateResponse,
+        });
+      } catch (err) {
+        if (err instanceof CompanionError && err.code === 'max_activations_reached') {
+          const body = MaxActivationsReachedBody.safeParse({ error: err.code, message: err.message, ...(err.details as object) });
+          if (body.success) {
+            return { status: 'max_activations_reached', message: body.data.message, max_activations: body.data.max_activations, activations: body.data.activations };
+          }
+        }
+        throw err;
+      }
+      await this.checkToken(res.activation_token, res.product);
+      await this.store(res.product, res.activation_token);
+      this.opts.logger.info({ product: res.product, activation_id: res.activation_id, already_active: res.already_active }, 'machine activated');
+      await this.changed();
+      return {
+        status: 'activated',
+        activation: await this.describe(res.product, res.activation_token),
+        max_activations: res.max_activations,
+        activations_remaining: res.activations_remaining,
+        already_active: res.already_active,
+        rebound: res.rebound !== null,
+      };
+    });
+  }
+
+  /** Deactivates any of the user's machines; when it is this one, the token and token file go too. */
+  deactivate(activationId: string): Promise<ActivationState> {
+    return this.serial.run(async () => {
+      const local = [...this.tokens.entries()].find(([, token]) => decodeActivationToken(token).payload.sub === activationId);
+      try {
+        await this.opts.api.request({
+          method: 'POST',
+          path: '/license/deactivate',
+          auth: 'user',
+          bodySchema: DeactivateRequest,
+          body: { activation_id: activationId },
+          response: DeactivateResponse,
+        });
+      } catch (err) {
+        // Already gone on the server (e.g. freed from another machine): finish the job locally.
+        const gone = err instanceof CompanionError && (err.code === 'activation_not_found' || err.code === 'activation_deactivated');
+        if (!gone || !local) throw err;
+      }
+      if (local) {
+        await this.forget(local[0]);
+        this.opts.logger.info({ product: local[0], activation_id: activationId }, 'machine deactivated');
+      }
+      return this.changed();
+    });
+  }
+
+  /**
+   * Refreshes every token of this machine. Offline is not an error here: the
+   * token keeps working until its grace ends. A revocation removes it.
+   */
+  heartbeat(): Promise<ActivationState> {
+    return this.serial.run(async () => {
+      let failure: SerializedError | null = null;
+      for (const [product, token] of [...this.tokens.entries()]) {
+        try {
+          const res = await this.opts.api.request({
+            method: 'POST',
+            path: '/license/heartbeat',
+            // The token is the credential: heartbeats go on while the user is signed out.
+            auth: 'none',
+            bodySchema: HeartbeatRequest,
+            body: { activation_token: token, app_version: this.opts.appVersion },
+            response: HeartbeatResponse,
+            // Sending the same heartbeat twice changes nothing but the token's time.
+            idempotent: true,
+          });
+          await this.checkToken(res.activation_token, product);
+          await this.store(product, res.activation_token);
+        } catch (err) {
+          if (err instanceof CompanionError && REVOKING_CODES.has(err.code)) {
+            await this.forget(product);
+            this.opts.logger.warn({ product, code: err.code }, 'activation revoked by the server');
+            this.events.emit('revoked', { product, error: serializeError(err) });
+            continue;
+          }
+          failure = serializeError(err);
+          this.opts.logger.warn({ product, code: failure.code }, 'heartbeat failed');
+        }
+      }
+      if (!failure) this.lastHeartbeatAt = new Date().toISOString();
+      this.lastError = failure;
+      return this.changed();
+    });
+  }
+
+  /** Removes every activation of this machine, telling the API first when it can. */
+  releaseAll(): Promise<void> {
+    return this.serial.run(async () => {
+      for (const [product, token] of [...this.tokens.entries()]) {
+        const activationId = decodeActivationToken(token).payload.sub;
+        try {
+          await this.opts.api.request({
+            method: 'POST',
+            path: '/license/deactivate',
+            auth: 'user',
+            bodySchema: DeactivateRequest,
+            body: { activation_id: activationId },
+            response: DeactivateResponse,
+          });
+        } catch (err) {
+          // Offline or already gone: the seat frees itself on the server once the machine goes stale.
+          this.opts.logger.warn({ product, code: serializeError(err).code }, 'could not deactivate on sign-out');
+        }
+        await this.forget(product);
+      }
+      await this.changed();
+    });
+  }
+
+  /** Heartbeat now and every few hours; also soon after the network comes back. */
+  start(): void {
+    if (this.timer) return;
+    const beat = () => void this.heartbeat().catch((err) => this.opts.logger.warn({ err }, 'heartbeat failed'));
+    this.timer = setInterval(beat, this.heartbeatIntervalMs);
+    this.timer.unref();
+    this.unsubscribeNetwork = this.opts.api.events.on('network', ({ online }) => {
+      if (online && this.lastError && this.tokens.size) beat();
+    });
+    if (this.tokens.size) beat();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.unsubscribeNetwork?.();
+    this.unsubscribeNetwork = null;
+  }
+
+  hasActivations(): boolean {
+    return this.tokens.size > 0;
+  }
+}

@@ -1,0 +1,37 @@
+import { renameSync, rmSync } from 'node:fs';
+import log from 'electron-log/main';
+import type { Logger } from '../core/logger';
+
+const MAX_LOG_BYTES = 5 * 1024 * 1024;
+const KEPT_ARCHIVES = 3;
+
+/**
+ * electron-log to a rotating file in the OS log folder (main.log, then
+ * main.1.log ... main.3.log), plus the console in development. Returns the
+ * core's Logger interface on top of it.
+ */
+export function setupLogging(): Logger {
+  log.initialize();
+  log.transports.file.level = 'info';
+  log.transports.file.maxSize = MAX_LOG_BYTES;
+  log.transports.file.archiveLogFn = (file) => {
+    const base = file.path.replace(/\.log$/, '');
+    // Shift main.2.log -> main.3.log ... and drop the oldest; must be synchronous (electron-log's contract).
+    rmSync(`${base}.${KEPT_ARCHIVES}.log`, { force: true });
+    for (let i = KEPT_ARCHIVES - 1; i >= 1; i -= 1) {
+      try {
+        renameSync(`${base}.${i}.log`, `${base}.${i + 1}.log`);
+      } catch {
+        // that archive does not exist yet
+      }
+    }
+    renameSync(file.path, `${base}.1.log`);
+  };
+  log.transports.console.level = process.env.NODE_ENV === 'development' ? 'debug' : false;
+  log.errorHandler.startCatching({ showDialog: false });
+
+  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (obj: object, msg?: string) => log[level](msg ?? '', obj);
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+export { log };
