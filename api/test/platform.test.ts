@@ -97,3 +97,18 @@ describe('config', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT/);
   });
 });
+
+describe('text PostgreSQL cannot store', () => {
+  it('refuses NUL characters and lone surrogates anywhere in the input with 400, not 500', async () => {
+    const u = await signUp(t);
+    for (const bad of ['a\u0000b', 'a\ud800b', '\udfce']) {
+      const res = await t.put('/user/profile', { first_name: bad }, u.access);
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.equal(res.body.error, 'validation_failed');
+      assert.equal(res.body.details[0].path, 'body.first_name');
+    }
+    const ok = await t.put('/user/profile', { first_name: 'Zoë 🎵' }, u.access);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.first_name, 'Zoë 🎵');
+  });
+});

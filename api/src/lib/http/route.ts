@@ -49,7 +49,31 @@ export interface RouteDeps {
   validateResponses: boolean;
 }
 
+/**
+ * Paths of strings PostgreSQL cannot store: NUL characters (text refuses them)
+ * and lone UTF-16 surrogates (invalid Unicode, refused in jsonb). Every input
+ * passes here, so no route can turn them into a 500.
+ */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function unstorableStrings(value: unknown, path: string[], out: string[] = [], depth = 0): string[] {
+  if (typeof value === 'string') {
+    if (UNSTORABLE.test(value)) out.push(path.join('.'));
+  } else if (value && typeof value === 'object' && depth < 32) {
+    for (const [key, child] of Object.entries(value)) {
+      if (UNSTORABLE.test(key)) out.push([...path, '(key)'].join('.'));
+      unstorableStrings(child, [...path, key], out, depth + 1);
+    }
+  }
+  return out;
+}
+
 export function parseOrThrow<T extends ZodType>(schema: T, input: unknown, where: string): z.output<T> {
+  const bad = unstorableStrings(input, [where]);
+  if (bad.length) {
+    throw validationFailed(bad.map((path) => ({ path, message: 'Text must be valid Unicode without NUL characters.' })));
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw validationFailed(

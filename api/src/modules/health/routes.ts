@@ -1,6 +1,8 @@
 import { HealthResponse, ReadyResponse } from '@ngn/shared';
 import type { Module } from '../module';
 
+const READY_TIMEOUT_MS = 2000;
+
 export const healthModule: Module = (m) => {
   m.rootRouter.get('/healthz', (ctx) => {
     ctx.body = HealthResponse.parse({ status: 'ok' });
@@ -8,7 +10,12 @@ export const healthModule: Module = (m) => {
   m.rootRouter.get('/readyz', async (ctx) => {
     let database: 'ok' | 'failed' = 'ok';
     try {
-      await m.sequelize.query('SELECT 1');
+      // A load balancer wants an answer in time, not a pool stuck reconnecting.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('readiness check timed out')), READY_TIMEOUT_MS);
+      });
+      await Promise.race([m.sequelize.query('SELECT 1'), deadline]).finally(() => clearTimeout(timer));
     } catch {
       database = 'failed';
     }
