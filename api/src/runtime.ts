@@ -39,6 +39,20 @@ export async function startApi(config: Config, opts: StartOptions): Promise<Runn
     server.once('error', reject);
   });
   server.keepAliveTimeout = 5_000;
+  // Requests Node refuses before Koa sees them (oversized headers, malformed
+  // HTTP) still get the JSON error shape.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify(
+      tooLarge
+        ? { error: 'headers_too_large', message: 'The request line or headers are too large.' }
+        : { error: 'bad_request', message: 'The request is not valid HTTP.' },
+    );
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   const drain = makeDrainable(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;

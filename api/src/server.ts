@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config';
 import { resolveDatabase } from './db/resolve';
 import { createLogger } from './lib/logger';
+import { isDatabaseDown } from './lib/http/middleware';
 import { startApi } from './runtime';
 
 /** `npm run api`: the API alone, on DATABASE_URL or the embedded PostgreSQL. */
@@ -16,6 +17,15 @@ async function main() {
     throw err;
   }
   const logger = createLogger(config);
+  // pg-boss 10 does not await some of its own queries (fixed in 11, which needs
+  // Node 22): when PostgreSQL drops, their rejections would end the process. A
+  // lost database is survivable (requests answer 503, the pool reconnects);
+  // anything else unhandled is a bug, so exit and let the supervisor restart.
+  process.on('unhandledRejection', (reason) => {
+    if (isDatabaseDown(reason)) return logger.warn({ err: reason }, 'database unavailable (background work)');
+    logger.fatal({ err: reason }, 'unhandled rejection');
+    process.exit(1);
+  });
   const db = await resolveDatabase(config, logger);
   const api = await startApi(config, { databaseUrl: db.url, logger });
   logger.info({ url: api.url, embeddedDb: db.embedded }, `API listening on ${api.url}`);

@@ -13,7 +13,9 @@ import { freePort, startApiProcess, type ApiProcess } from './helpers/process';
  * test's own (never the machine's) is stopped while requests run. Meanwhile
  * /readyz says 503, requests fail with 503 in the error shape (never 500),
  * and once PostgreSQL is back the same API process serves again by itself.
+ * NGN_RELIABILITY=full stops and starts it three times.
  */
+const CYCLES = process.env.NGN_RELIABILITY === 'full' ? 3 : 1;
 const logger = createLogger({ logLevel: 'warn', logPretty: false });
 let dataDir: string;
 let pgPort: number;
@@ -95,46 +97,50 @@ it('answers 503 (never 500) while PostgreSQL is down, /readyz follows, and recov
     }
   };
   const workers = [...requests, ...requests].map(worker);
-  let downAt = 0;
-  let restartedAt = 0;
-  let recoveredAt = 0;
+  const windows: Array<{ stopping: number; down: number; restarted: number; recovered: number }> = [];
   try {
-    await new Promise((r) => setTimeout(r, 500));
-    await pg!.stop();
-    pg = undefined;
-    downAt = Date.now();
-    const ready = await call(`${base}/readyz`);
-    assert.equal(ready.status, 503, `/readyz reports the database down; API output:\n${api!.output().split('\n').filter((l) => !l.startsWith('{')).join('\n').slice(-3000)}`);
-    const during = await call(`${base}/api/v1/user/profile`, { headers: auth });
-    assert.equal(during.status, 503);
-    assert.equal(during.error, 'service_unavailable');
-    await new Promise((r) => setTimeout(r, 1_000));
+    for (let cycle = 0; cycle < CYCLES; cycle += 1) {
+      await new Promise((r) => setTimeout(r, 500));
+      const stopping = Date.now();
+      await pg!.stop();
+      pg = undefined;
+      const down = Date.now();
+      const ready = await call(`${base}/readyz`);
+      assert.equal(ready.status, 503, `/readyz reports the database down; API output:\n${api!.output().split('\n').filter((l) => !l.startsWith('{')).join('\n').slice(-3000)}`);
+      const during = await call(`${base}/api/v1/user/profile`, { headers: auth });
+      assert.equal(during.status, 503);
+      assert.equal(during.error, 'service_unavailable');
+      await new Promise((r) => setTimeout(r, 1_000));
 
-    restartedAt = Date.now();
-    pg = await startPostgres();
-    const deadline = Date.now() + 30_000;
-    while ((await call(`${base}/readyz`)).status !== 200) {
-      assert.ok(Date.now() < deadline, '/readyz did not recover within 30 s');
-      await new Promise((r) => setTimeout(r, 200));
+      const restarted = Date.now();
+      pg = await startPostgres();
+      const deadline = Date.now() + 30_000;
+      while ((await call(`${base}/readyz`)).status !== 200) {
+        assert.ok(Date.now() < deadline, '/readyz did not recover within 30 s');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      windows.push({ stopping, down, restarted, recovered: Date.now() });
+      await new Promise((r) => setTimeout(r, 1_000));
     }
-    recoveredAt = Date.now();
-    await new Promise((r) => setTimeout(r, 1_000));
   } finally {
     running = false;
     await Promise.all(workers);
   }
 
-  const outage = answers.filter((a) => a.at >= downAt && a.at < restartedAt);
-  const after = answers.filter((a) => a.at > recoveredAt + 500);
-  const bad = answers.filter((a) => a.status >= 500 && (a.status !== 503 || a.error !== 'service_unavailable'));
   const problems: string[] = [];
+  const bad = answers.filter((a) => a.status >= 500 && (a.status !== 503 || a.error !== 'service_unavailable'));
   if (bad.length) {
     problems.push(`${bad.length} answers were not 503 service_unavailable: ${JSON.stringify(bad.slice(0, 5))}; the API logged:\n${unhandledErrors(api!.output()).join('\n')}`);
   }
-  if (!outage.length || outage.some((a) => a.status !== 503)) problems.push(`during the outage: ${JSON.stringify(outage.filter((a) => a.status !== 503).slice(0, 5))}`);
-  if (!after.length || after.some((a) => a.status !== 200 && a.status !== 201)) {
-    problems.push(`after recovery: ${JSON.stringify(after.filter((a) => a.status !== 200 && a.status !== 201).slice(0, 5))}`);
-  }
+  windows.forEach((w, i) => {
+    const outage = answers.filter((a) => a.at >= w.down && a.at < w.restarted);
+    const next = windows[i + 1]?.stopping ?? Infinity;
+    const after = answers.filter((a) => a.at > w.recovered + 500 && a.at < next);
+    if (!outage.length || outage.some((a) => a.status !== 503)) problems.push(`outage ${i + 1}: ${JSON.stringify(outage.filter((a) => a.status !== 503).slice(0, 5))}`);
+    if (!after.length || after.some((a) => a.status !== 200 && a.status !== 201)) {
+      problems.push(`after recovery ${i + 1}: ${JSON.stringify(after.filter((a) => a.status !== 200 && a.status !== 201).slice(0, 5))}`);
+    }
+  });
   if (api!.child.exitCode !== null) problems.push('the API process died');
   assert.deepEqual(problems, []);
 });

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark, BenchContext } from './benchmark';
 import { activationBenchmark } from './benchmarks/activation';
+import { dashboardBenchmark } from './benchmarks/dashboard';
+import { downloadBenchmark } from './benchmarks/download';
 import { loginStormBenchmark } from './benchmarks/login-storm';
 import { telemetryBenchmark } from './benchmarks/telemetry';
 import { tokenVerifyBenchmark } from './benchmarks/token-verify';
@@ -27,7 +29,9 @@ const BENCHMARKS: Benchmark[] = [
   activationBenchmark,
   tokenVerifyBenchmark,
   telemetryBenchmark,
+  downloadBenchmark,
   loginStormBenchmark,
+  dashboardBenchmark,
 ];
 
 interface Options {

@@ -23,9 +23,11 @@ export interface EmbeddedDatabase {
 async function clusterDir(dataDir: string, logger: Logger): Promise<string> {
   const wanted = path.join(dataDir, 'pg');
   if (userInfo().uid !== 0) return wanted;
-  let dir = path.resolve(dataDir);
-  while (dir !== path.dirname(dir)) {
-    dir = path.dirname(dir);
+  // The data folder itself (when it exists) and every folder above it must be enterable.
+  const chain: string[] = [];
+  for (let dir = path.resolve(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) chain.push(dir);
+  for (const dir of chain) {
+    if (dir === path.resolve(dataDir) && !existsSync(dir)) continue;
     try {
       await access(dir, constants.X_OK);
       const { mode } = await stat(dir);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { Role } from '@ngn/shared';
@@ -10,10 +10,15 @@ const Claims = z.object({ sub: z.string(), sid: z.string(), role: Role, jti: z.s
 export type AccessClaims = z.infer<typeof Claims>;
 
 export class AccessTokens {
+  /** A KeyObject made once: given a string, jsonwebtoken would try to parse it as a public key on every verify. */
+  private readonly secret: KeyObject;
+
   constructor(
-    private readonly secret: string,
+    secret: string,
     readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.secret = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   sign(input: { userId: string; sessionId: string; role: Role }): string {
     return jwt.sign({ sid: input.sessionId, role: input.role }, this.secret, {

@@ -7,6 +7,7 @@ import type { BenchStack } from '../stack';
 
 const LICENSES = 10_000;
 const CONNECTIONS = 32;
+const CLIENT_ADDRESSES = 1_000;
 
 const seeded = new WeakMap<BenchStack, Promise<{ api: BenchRequest[]; baseline: BenchRequest[] }>>();
 
@@ -56,17 +57,24 @@ export const validationBenchmark: Benchmark = {
     const common = { scenario: 'pool' as const, connections: CONNECTIONS, durationSeconds: ctx.durationSeconds, warmupSeconds: 2, maxRequests: 500_000 };
     const baseline = await runLoad({ ...common, url: stack.baselineUrl, args: { requests: requests.baseline } });
     const api = await runLoad({ ...common, url: stack.api.url, args: { requests: requests.api } });
+    // The same load as a fleet sends it, from many addresses (the API trusts its proxy's X-Forwarded-For here).
+    const fleet = await runLoad({ ...common, url: stack.api.url, args: { requests: requests.api, clientAddresses: CLIENT_ADDRESSES } });
     ctx.note('api', api);
+    ctx.note('api_from_many_addresses', fleet);
     ctx.note('baseline', baseline);
-    return validationFigures(api, baseline);
+    return validationFigures(api, fleet, baseline);
   },
 };
 
-function validationFigures(api: LoadResult, baseline: LoadResult): Figure[] {
+function validationFigures(api: LoadResult, fleet: LoadResult, baseline: LoadResult): Figure[] {
   const invalid = unexpectedAnswers(api, [200]) ?? unexpectedAnswers(baseline, [200]);
+  const fleetInvalid = unexpectedAnswers(fleet, [200]);
+  const many = `${CLIENT_ADDRESSES} addresses`;
   return [
     figure({ benchmark: 'validation', name: 'req/s', unit: 'req/s', value: api.rps, baseline: baseline.rps, target: { kind: 'ratio_min', value: 0.8 }, invalid }),
     figure({ benchmark: 'validation', name: 'p50', unit: 'ms', value: api.latencyMs.p50, baseline: baseline.latencyMs.p50, target: { kind: 'max', value: 10 }, invalid }),
     figure({ benchmark: 'validation', name: 'p99', unit: 'ms', value: api.latencyMs.p99, baseline: baseline.latencyMs.p99, target: { kind: 'max', value: 10 }, invalid }),
+    figure({ benchmark: 'validation', name: `req/s, ${many}`, unit: 'req/s', value: fleet.rps, baseline: baseline.rps, target: { kind: 'ratio_min', value: 0.8 }, invalid: fleetInvalid }),
+    figure({ benchmark: 'validation', name: `p99, ${many}`, unit: 'ms', value: fleet.latencyMs.p99, baseline: baseline.latencyMs.p99, target: { kind: 'max', value: 10 }, invalid: fleetInvalid }),
   ];
 }

@@ -47,17 +47,25 @@ interface HttpishError {
 }
 
 /** Database errors that mean "the database is not there", not "the request is wrong". */
-function isDatabaseDown(err: unknown): boolean {
-  const name = (err as { name?: string })?.name ?? '';
-  const code = (err as { parent?: { code?: string }; original?: { code?: string } })?.parent?.code ?? '';
-  return (
-    name === 'SequelizeConnectionError' ||
-    name === 'SequelizeConnectionRefusedError' ||
-    name === 'SequelizeConnectionAcquireTimeoutError' ||
-    name === 'SequelizeHostNotReachableError' ||
-    name === 'SequelizeConnectionTimedOutError' ||
-    ['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET'].includes(code)
-  );
+const DOWN_NAMES = new Set([
+  'SequelizeConnectionError',
+  'SequelizeConnectionRefusedError',
+  'SequelizeConnectionAcquireTimeoutError',
+  'SequelizeHostNotReachableError',
+  'SequelizeConnectionTimedOutError',
+]);
+const DOWN_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+// node-postgres reports a dropped connection by message only, without a code.
+const DOWN_MESSAGES = /Connection terminated|not queryable|Connection ended|the database system is (shutting down|starting up)/i;
+
+export function isDatabaseDown(err: unknown): boolean {
+  // Sequelize wraps the driver's error in `parent`/`original`; raw pg errors carry the code themselves.
+  const chain = [err, (err as { parent?: unknown })?.parent, (err as { original?: unknown })?.original];
+  return chain.some((e) => {
+    if (!e || typeof e !== 'object') return false;
+    const { name, code, message } = e as { name?: string; code?: string; message?: string };
+    return DOWN_NAMES.has(name ?? '') || DOWN_CODES.has(code ?? '') || DOWN_MESSAGES.test(message ?? '');
+  });
 }
 
 /**
