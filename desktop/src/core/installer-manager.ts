@@ -100,6 +100,8 @@ export class InstallerManager {
   }
 
   static async open(opts: InstallerManagerOptions): Promise<InstallerManager> {
+    // The downloader's callbacks need the manager, which needs the downloader: declared first, assigned once below.
+    // eslint-disable-next-line prefer-const
     let manager: InstallerManager | undefined;
     const downloader = await Downloader.open({
       stateDir: path.join(opts.dataDir, 'downloads'),
