@@ -112,3 +112,11 @@ describe('text PostgreSQL cannot store', () => {
     assert.equal(ok.body.first_name, 'Zoë 🎵');
   });
 });
+
+describe('prototype pollution', () => {
+  it('refuses JSON that sets __proto__ with 400 invalid_json', async () => {
+    const res = await t.request('POST', '/auth/login', { raw: '{"email":"a@b.co","password":"x","__proto__":{"admin":true}}' });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error, 'invalid_json');
+  });
+});

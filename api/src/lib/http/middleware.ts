@@ -86,7 +86,12 @@ export function errorHandler(logger: Logger) {
       if (err instanceof AppError) appError = err;
       else if (e.type === 'entity.too.large' || e.status === 413)
         appError = new AppError(413, 'payload_too_large', 'The request body is too large.');
-      else if (e.type === 'entity.parse.failed' || (e.status === 400 && /json/i.test(e.message ?? '')))
+      else if (
+        e.type === 'entity.parse.failed' ||
+        (e.status === 400 && /json/i.test(e.message ?? '')) ||
+        // The JSON parser refuses __proto__ keys (prototype pollution) with a bare SyntaxError.
+        (err instanceof SyntaxError && /forbidden prototype property/.test(e.message ?? ''))
+      )
         appError = new AppError(400, 'invalid_json', 'The request body is not valid JSON.');
       else if (e.status === 415) appError = new AppError(415, 'unsupported_media_type', 'Send JSON (application/json).');
       else if (e.status === 405) appError = new AppError(405, 'method_not_allowed', `${ctx.method} is not allowed here.`);
