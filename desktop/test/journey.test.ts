@@ -4,9 +4,6 @@
  * the WebSocket bridge, the real API on PostgreSQL, the Stripe emulator and
  * the real keychain. Every screen is photographed under artifacts/screenshots
  * and checked for unhandled errors.
- *
- * Steps whose channel the core does not serve yet are done through the API
- * instead and reported as diagnostics, so the rest of the journey still runs.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -15,16 +12,15 @@ import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { activationTokenPath, Jwks, verifyActivationToken, type TokenFileEnvironment } from '@ngn/shared';
 import { signUpAs, tokenFromMail } from '../../api/test/helpers/api';
-import { startPurchaseStack, waitFor, type PurchaseStack } from '../../api/test/helpers/purchases';
+import { startPurchaseStack, type PurchaseStack } from '../../api/test/helpers/purchases';
 import { startBridge, type RunningBridge } from '../src/bridge/server';
 import { consoleLogger } from '../src/core/logger';
-import { isChannelName } from '../src/shared/ipc';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -41,7 +37,6 @@ let page: Page;
 let work: string;
 let tokenEnv: TokenFileEnvironment;
 const pageErrors: string[] = [];
-const pending: string[] = [];
 const journeyLogger = consoleLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent', 'journey');
 
 async function freePort(): Promise<number> {
@@ -121,15 +116,6 @@ async function shot(name: string, opts: { readme?: string; allowErrorBanner?: bo
   }
 }
 
-/** A step the UI cannot do yet because the core lacks the channel: done through the API instead. */
-function waitsOn(t: TestContext, channel: string, what: string): boolean {
-  if (isChannelName(channel)) return false;
-  const note = `${what}: done through the API because the core does not serve '${channel}' yet`;
-  pending.push(note);
-  t.diagnostic(note);
-  return true;
-}
-
 const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true });
 
 test('a new musician: register, verify, buy, activate, download, deactivate, get support, export data', { timeout: 240_000 }, async (t) => {
@@ -171,15 +157,10 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
   await page.getByRole('heading', { name: 'Confirm your email' }).waitFor();
   await shot('verify-email');
   const token = tokenFromMail(await api.waitForMail(email, 'verify-email'), 'verification token');
-  if (waitsOn(t, 'auth:verify-email', 'verify email')) {
-    assert.equal((await api.post('/auth/verify-email', { token })).status, 200);
-    await page.getByRole('link', { name: 'Do this later' }).click();
-  } else {
-    await page.getByLabel('Confirmation code').fill(token);
-    await page.getByRole('button', { name: 'Confirm email' }).click();
-    await page.getByRole('heading', { name: 'Email confirmed' }).waitFor();
-    await page.getByRole('button', { name: 'Go to the companion' }).click();
-  }
+  await page.getByLabel('Confirmation code').fill(token);
+  await page.getByRole('button', { name: 'Confirm email' }).click();
+  await page.getByRole('heading', { name: 'Email confirmed' }).waitFor();
+  await page.getByRole('button', { name: 'Go to the companion' }).click();
 
   // ---- sign out and back in: the session lives in the keychain, the sign-in form works ----
   await page.getByRole('heading', { name: /Ada$/ }).waitFor();
@@ -205,39 +186,21 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
   const login = await api.post('/auth/login', { email, password: PASSWORD });
   assert.equal(login.status, 200);
   const access = login.body.access_token as string;
-  let licenseKey: string;
   await nav('Buy').click();
-  if (waitsOn(t, 'purchase:plans', 'buy standard')) {
-    await page.getByRole('heading', { name: 'Buy Mixing Mentor' }).waitFor();
-    await shot('buy-unavailable', { allowErrorBanner: true });
-    const checkout = await api.post('/purchase/create-checkout', { plan: 'standard', license_type: 'perpetual' }, access);
-    assert.equal(checkout.status, 200, JSON.stringify(checkout.body));
-    const checkoutPage = await context.newPage();
-    await checkoutPage.goto(checkout.body.checkout_url);
-    await checkoutPage.frameLocator('iframe').getByRole('button', { name: 'Pay', exact: true }).click();
-    await checkoutPage.waitForURL(/\/checkout\/success/);
-    await checkoutPage.screenshot({ path: path.join(SHOTS, 'checkout-window.png') });
-    await checkoutPage.close();
-    licenseKey = await waitFor('the license', async () => {
-      const s = await api.get(`/purchase/session/${checkout.body.session_id}`, access);
-      return s.body.license_key as string | null;
-    });
-  } else {
-    await page.getByRole('heading', { name: 'Buy Mixing Mentor' }).waitFor();
-    await page.getByRole('button', { name: /Buy Mixing Mentor Standard/ }).waitFor();
-    await shot('buy-plans', { readme: undefined });
-    const [checkoutPage] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: /Buy Mixing Mentor Standard/ }).click()]);
-    await checkoutPage.waitForLoadState();
-    await page.getByTestId('checkout-waiting').waitFor();
-    await shot('buy-waiting');
-    await checkoutPage.frameLocator('iframe').getByRole('button', { name: 'Pay', exact: true }).click();
-    await checkoutPage.waitForURL(/\/checkout\/success/);
-    await checkoutPage.screenshot({ path: path.join(SHOTS, 'checkout-window.png') });
-    await checkoutPage.close();
-    await page.getByRole('heading', { name: 'Thank you!' }).waitFor({ timeout: 30_000 });
-    licenseKey = (await page.getByTestId('license-key').textContent())!.trim();
-    await shot('buy-thank-you');
-  }
+  await page.getByRole('heading', { name: 'Buy Mixing Mentor' }).waitFor();
+  await page.getByRole('button', { name: /Buy Mixing Mentor Standard/ }).waitFor();
+  await shot('buy-plans', { readme: undefined });
+  const [checkoutPage] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: /Buy Mixing Mentor Standard/ }).click()]);
+  await checkoutPage.waitForLoadState();
+  await page.getByTestId('checkout-waiting').waitFor();
+  await shot('buy-waiting');
+  await checkoutPage.frameLocator('iframe').getByRole('button', { name: 'Pay', exact: true }).click();
+  await checkoutPage.waitForURL(/\/checkout\/success/);
+  await checkoutPage.screenshot({ path: path.join(SHOTS, 'checkout-window.png') });
+  await checkoutPage.close();
+  await page.getByRole('heading', { name: 'Thank you!' }).waitFor({ timeout: 30_000 });
+  const licenseKey = (await page.getByTestId('license-key').textContent())!.trim();
+  await shot('buy-thank-you');
   assert.match(licenseKey, /^NG-/);
 
   // Two other machines already hold both seats, so activating here offers the seat chooser.
@@ -339,9 +302,7 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
   await shot('support-new');
   await page.getByRole('button', { name: 'Send ticket' }).click();
   await page.getByRole('list', { name: 'Tickets' }).getByText('Ghost Needle freezes on long sessions').waitFor();
-  if (!waitsOn(t, 'support:get-ticket', 'read the ticket thread')) {
-    await page.getByRole('list', { name: 'Conversation' }).getByText(/After two hours/).waitFor();
-  }
+  await page.getByRole('list', { name: 'Conversation' }).getByText(/After two hours/).waitFor();
   await shot('support-ticket');
   const tickets = await api.get('/support/tickets', access);
   assert.equal(tickets.body.tickets.length, 1);
@@ -353,17 +314,11 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
   await page.getByRole('heading', { name: 'About' }).scrollIntoViewIfNeeded();
   await page.getByText('Version 0.').waitFor();
   await shot('settings-about');
-  if (waitsOn(t, 'account:export', 'export my data')) {
-    const res = await fetch(`${api.url}/api/v1/user/export`, { headers: { authorization: `Bearer ${access}` } });
-    assert.equal(res.status, 200);
-    assert.ok(JSON.stringify(await res.json()).includes(email));
-  } else {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my data' }).click()]);
-    const file = await download.path();
-    const exported = JSON.parse(await readFile(file, 'utf8')) as unknown;
-    assert.ok(JSON.stringify(exported).includes(email));
-    await shot('settings-exported');
-  }
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my data' }).click()]);
+  const file = await download.path();
+  const exported = JSON.parse(await readFile(file, 'utf8')) as unknown;
+  assert.ok(JSON.stringify(exported).includes(email));
+  await shot('settings-exported');
 
   // ---- the same UI follows the OS into dark mode ----
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -373,5 +328,4 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
   await shot('licenses-dark');
 
   assert.deepEqual(pageErrors, []);
-  if (pending.length) t.diagnostic(`steps waiting on the core: ${pending.length}`);
 });

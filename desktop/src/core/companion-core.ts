@@ -2,6 +2,17 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  ChangePasswordRequest,
+  CheckoutSessionState,
+  CreateCheckoutRequest,
+  CreateCheckoutResponse,
+  DeleteAccountRequest,
+  PlanList,
+  ResetPasswordRequest,
+  TicketDetail,
+  TicketMessage,
+  TicketMessageRequest,
+  VerifyEmailRequest,
   CreateTicketResponse,
   ForgotPasswordRequest,
   LicenseList,
@@ -314,6 +325,38 @@ export class CompanionCore {
       'auth:resend-verification': async () => {
         await this.api.request({ method: 'POST', path: '/auth/resend-verification', auth: 'user', response: MessageResponse });
       },
+      'auth:verify-email': async (body) => {
+        await this.api.request({ method: 'POST', path: '/auth/verify-email', auth: 'none', bodySchema: VerifyEmailRequest, body, response: MessageResponse });
+        // The cached profile still says "unverified": load it again.
+        this.user = null;
+        const state = await this.authState();
+        this.events.emit('auth:changed', state);
+        return state;
+      },
+      'auth:reset-password': async (body) => {
+        await this.api.request({ method: 'POST', path: '/auth/reset-password', auth: 'none', bodySchema: ResetPasswordRequest, body, response: MessageResponse });
+      },
+      'auth:change-password': async (body) => {
+        await this.api.request({ method: 'PUT', path: '/user/password', auth: 'user', bodySchema: ChangePasswordRequest, body, response: MessageResponse });
+      },
+
+      'account:export': async () => this.api.request({ method: 'GET', path: '/user/export', auth: 'user' }),
+      'account:delete': async (body) => {
+        await this.api.request({ method: 'DELETE', path: '/user/account', auth: 'user', bodySchema: DeleteAccountRequest, body, response: MessageResponse });
+        // The server already freed the seats; this forgets the tokens and token files here.
+        await this.activation.releaseAll();
+        await this.api.endSession();
+        this.user = null;
+        const state = await this.authState();
+        this.events.emit('auth:changed', state);
+        return state;
+      },
+
+      'purchase:plans': async () => (await this.api.request({ method: 'GET', path: '/purchase/plans', auth: 'none', response: PlanList })).plans,
+      'purchase:create-checkout': async (body) =>
+        this.api.request({ method: 'POST', path: '/purchase/create-checkout', auth: 'user', bodySchema: CreateCheckoutRequest, body, response: CreateCheckoutResponse }),
+      'purchase:session': async ({ session_id }) =>
+        this.api.request({ method: 'GET', path: `/purchase/session/${encodeURIComponent(session_id)}`, auth: 'user', response: CheckoutSessionState }),
 
       'licenses:list': async () => (await this.api.request({ method: 'GET', path: '/license/list', auth: 'user', query: { limit: 100 }, response: LicenseList })).licenses,
       'licenses:status': async ({ license_key }) => {
@@ -345,6 +388,17 @@ export class CompanionCore {
         this.api.request({ method: 'POST', path: '/support/ticket', auth: 'user', bodySchema: CreateTicketRequest, body, response: CreateTicketResponse }),
       'support:list-tickets': async () =>
         (await this.api.request({ method: 'GET', path: '/support/tickets', auth: 'user', query: { limit: 100 }, response: TicketListResponse })).tickets,
+      'support:get-ticket': async ({ id }) =>
+        this.api.request({ method: 'GET', path: `/support/tickets/${encodeURIComponent(id)}`, auth: 'user', response: TicketDetail }),
+      'support:reply': async ({ id, message }) =>
+        this.api.request({
+          method: 'POST',
+          path: `/support/tickets/${encodeURIComponent(id)}/messages`,
+          auth: 'user',
+          bodySchema: TicketMessageRequest,
+          body: { message },
+          response: TicketMessage,
+        }),
 
       'telemetry:status': async () => this.telemetryStatus(),
       'telemetry:track': (event) => this.track(event),

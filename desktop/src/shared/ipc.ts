@@ -10,8 +10,20 @@
  * Events are pushed from the core to the renderer.
  */
 import {
+  ChangePasswordRequest,
+  CheckoutSessionId,
+  CreateCheckoutRequest,
   CreateTicketRequest,
+  DeleteAccountRequest,
   ForgotPasswordRequest,
+  ResetPasswordRequest,
+  TicketMessageRequest,
+  VerifyEmailRequest,
+  type CheckoutSessionState,
+  type CreateCheckoutResponse,
+  type Plan,
+  type TicketDetail,
+  type TicketMessage,
   LicenseKeyInput,
   LoginRequest,
   RegisterRequest,
@@ -67,6 +79,18 @@ export const channels = {
   'auth:logout': channel(None).returns<AuthState>(),
   'auth:forgot-password': channel(ForgotPasswordRequest).returns<void>(),
   'auth:resend-verification': channel(None).returns<void>(),
+  'auth:verify-email': channel(VerifyEmailRequest).returns<AuthState>(),
+  'auth:reset-password': channel(ResetPasswordRequest).returns<void>(),
+  'auth:change-password': channel(ChangePasswordRequest).returns<void>(),
+
+  // the account (GDPR)
+  'account:export': channel(None).returns<unknown>(),
+  'account:delete': channel(DeleteAccountRequest).returns<AuthState>(),
+
+  // buying
+  'purchase:plans': channel(None).returns<Plan[]>(),
+  'purchase:create-checkout': channel(CreateCheckoutRequest).returns<CreateCheckoutResponse>(),
+  'purchase:session': channel(z.strictObject({ session_id: CheckoutSessionId })).returns<CheckoutSessionState>(),
 
   // licenses and machines
   'licenses:list': channel(None).returns<LicenseSummary[]>(),
@@ -97,6 +121,8 @@ export const channels = {
   // support
   'support:create-ticket': channel(CreateTicketRequest).returns<{ id: string; status: string; created_at: string }>(),
   'support:list-tickets': channel(None).returns<TicketSummary[]>(),
+  'support:get-ticket': channel(z.strictObject({ id: z.uuid() })).returns<TicketDetail>(),
+  'support:reply': channel(TicketMessageRequest.extend({ id: z.uuid() })).returns<TicketMessage>(),
 
   // telemetry (also gated by settings.telemetry_enabled)
   'telemetry:status': channel(None).returns<TelemetryStatus>(),

@@ -4,8 +4,7 @@
  * The hooks below give every call the same loading / error / retry shape.
  */
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import { isChannelName, type ChannelName, type CompanionApi, type CompanionEvents, type EventName, type RequestOf, type ResponseOf } from '../../shared/ipc';
-import type { PendingChannels } from './pending-channels';
+import type { ChannelName, CompanionApi, CompanionEvents, EventName, RequestOf, ResponseOf } from '../../shared/ipc';
 
 const CompanionContext = createContext<CompanionApi | null>(null);
 
@@ -47,17 +46,13 @@ export function fieldErrors(err: UiError | null): Record<string, string> {
   return out;
 }
 
-/** A channel of the shared map, or one the UI is waiting for (see pending-channels). */
-export type AnyChannel = ChannelName | keyof PendingChannels;
-export type Req<C extends AnyChannel> = C extends ChannelName ? RequestOf<C> : C extends keyof PendingChannels ? PendingChannels[C]['request'] : never;
-export type Res<C extends AnyChannel> = C extends ChannelName ? ResponseOf<C> : C extends keyof PendingChannels ? PendingChannels[C]['response'] : never;
+export type AnyChannel = ChannelName;
+export type Req<C extends AnyChannel> = RequestOf<C>;
+export type Res<C extends AnyChannel> = ResponseOf<C>;
 type ArgsOf<C extends AnyChannel> = undefined extends Req<C> ? [request?: Req<C>] : [request: Req<C>];
 
-/** Invokes a channel; a channel the core does not serve yet fails as `unsupported`. */
+/** Invokes a channel of the shared map. */
 export function call<C extends AnyChannel>(api: CompanionApi, channel: C, ...args: ArgsOf<C>): Promise<Res<C>> {
-  if (!isChannelName(channel)) {
-    return Promise.reject({ code: 'unsupported', message: 'This version of the companion cannot do that yet.' } satisfies UiError);
-  }
   const invoke = api.invoke as (c: ChannelName, r?: unknown) => Promise<Res<C>>;
   return invoke(channel, args[0]);
 }
