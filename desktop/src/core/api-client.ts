@@ -31,7 +31,7 @@ export interface RequestSpec<B extends ZodType | undefined, R extends ZodType | 
   path: string;
   /** Parsed (and transformed) before sending, so the API never sees what its own schema would refuse. */
   bodySchema?: B;
-  body?: B extends ZodType ? z.input<B> : never;
+  body?: B extends ZodType ? z.input<B> : unknown;
   query?: Record<string, string | number | boolean | undefined>;
   /** Checked on every 2xx answer: a contract drift is reported, not silently used. */
   response?: R;

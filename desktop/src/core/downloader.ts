@@ -251,6 +251,21 @@ export class Downloader {
   }
 
   private launch(p: PersistedDownload, keepPartial: boolean): Promise<DownloadState> {
+    // Known at once, so a caller can answer with the download's state before the first byte.
+    const previous = this.states.get(p.id);
+    this.states.set(p.id, {
+      id: p.id,
+      status: 'queued',
+      bytes: keepPartial ? (previous?.bytes ?? 0) : 0,
+      total: p.total,
+      speed_bps: 0,
+      eta_seconds: null,
+      transferred: 0,
+      resumed_from: 0,
+      path: p.dest,
+      error: null,
+      meta: p.meta,
+    });
     const controller = new AbortController();
     const done = this.run(p, keepPartial, controller.signal).finally(() => this.running.delete(p.id));
     this.running.set(p.id, { controller, done });

@@ -1,6 +1,7 @@
 import { BrowserWindow, shell } from 'electron';
 import { DEEP_LINK_SCHEME } from '../core/deep-link';
 import { isAllowedExternalUrl, isCheckoutUrl, isStripeUrl } from '../core/url-policy';
+import { ownNavigationRule } from './security';
 
 export interface CheckoutWindowOptions {
   url: string;
@@ -33,8 +34,11 @@ export function openCheckoutWindow(opts: CheckoutWindowOptions): BrowserWindow {
       // No "persist:" prefix: card forms leave nothing on disk.
       partition: 'checkout',
       spellcheck: false,
+      // Middle-click opens links in new windows in ways the window-open handler does not see.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
+  ownNavigationRule.add(win.webContents);
   const allowed = (url: string) => isCheckoutUrl(url, opts.apiUrl) || isStripeUrl(url);
   const guard = (event: Electron.Event, url: string) => {
     if (url.startsWith(`${DEEP_LINK_SCHEME}://`)) {

@@ -215,7 +215,8 @@ export interface CompanionApi {
 }
 
 /** One function per channel: what the core (plus the host for shell/updates) implements. */
-export type ChannelHandlers = { [C in ChannelName]: (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> };
+type HandlerArgs<C extends ChannelName> = undefined extends ParsedRequestOf<C> ? [request?: ParsedRequestOf<C>] : [request: ParsedRequestOf<C>];
+export type ChannelHandlers = { [C in ChannelName]: (...args: HandlerArgs<C>) => Promise<ResponseOf<C>> };
 
 /**
  * Parses a request with its channel's schema and calls the handler; every

@@ -1,0 +1,157 @@
+/**
+ * Plugin installers through the companion core against the real API: the
+ * versions for this OS, a download killed halfway (a real SIGKILL of the
+ * companion process) and resumed after a restart with only the missing bytes,
+ * SHA-256 and Ed25519 release signature checked before anything runs, a
+ * tampered release refused and deleted, installed versions and updates.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { QueryTypes } from 'sequelize';
+import { signUp, signUpAs, startTestApi, type TestApi } from '../../api/test/helpers/api';
+import { grantLicense } from '../../api/test/helpers/licenses';
+import { freePort } from '../../api/test/helpers/process';
+import { artifact, publish, sha256 } from '../../api/test/helpers/releases';
+import type { CompanionCore } from '../src/core/companion-core';
+import { releasePlatform } from '../src/core/fingerprint';
+import { companionPlace, launched, openCompanion, removePlace, type CompanionPlace } from './helpers/companion';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const MiB = 1024 * 1024;
+const platform = releasePlatform()!;
+
+let t: TestApi;
+let admin: string;
+let place: CompanionPlace;
+let core: CompanionCore;
+const v100 = artifact(8 * MiB + 321);
+
+before(async () => {
+  // Download links carry PUBLIC_URL: it must be this server's real address.
+  const port = await freePort();
+  t = await startTestApi({ HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+  admin = (await signUpAs(t, 'admin')).access;
+  await publish(t, admin, { product: 'mixing_mentor', version: '1.0.0', platform, release_notes: 'First' }, v100, { fileName: `MixingMentor-1.0.0-${platform}.bin` });
+  const user = await signUp(t);
+  await grantLicense(t, user.id, 'standard');
+  place = await companionPlace();
+  core = await openCompanion(place, t.url);
+  await core.handlers['auth:login']({ email: user.email, password: user.password });
+});
+after(async () => {
+  await core?.close();
+  if (place) await removePlace(place);
+  await t.close();
+});
+
+function downloadAndDie(version: string, killAt: number): Promise<{ signal: NodeJS.Signals | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'fixtures', 'download-and-die.ts')], {
+      env: { ...process.env, NGN_PLACE: JSON.stringify(place), NGN_API_URL: t.url, NGN_VERSION: version, NGN_KILL_AT: String(killAt) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => resolve({ signal, stdout }));
+  });
+}
+
+describe('plugin installers', () => {
+  const id = `mixing_mentor-1.0.0-${platform}`;
+
+  it('lists the versions for this OS', async () => {
+    const versions = await core.handlers['plugins:versions']();
+    assert.deepEqual(versions.map((v) => [v.version, v.platform, v.file_size]), [['1.0.0', platform, v100.length]]);
+  });
+
+  it('a download killed halfway resumes after a restart with only the missing bytes, then verifies', async () => {
+    await core.close(); // the child process is the companion now
+    const died = await downloadAndDie('1.0.0', 4 * MiB);
+    assert.equal(died.signal, 'SIGKILL', died.stdout);
+    const dest = path.join(place.installDir, `MixingMentor-1.0.0-${platform}.bin`);
+    const partial = (await stat(`${dest}.part`)).size;
+    assert.ok(partial >= 1 && partial < v100.length, `partial ${partial}`);
+
+    core = await openCompanion(place, t.url); // the app starts again
+    const found = core.installer.downloader.get(id);
+    assert.equal(found?.status, 'paused');
+    assert.equal(found?.bytes, partial);
+
+    await core.handlers['plugins:resume']({ download_id: id });
+    const done = await core.installer.downloader.settled(id);
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    assert.equal(done.resumed_from, partial);
+    assert.equal(done.transferred, v100.length - partial, 'only the missing bytes travelled');
+    assert.equal(sha256(await readFile(dest)), sha256(v100));
+    assert.equal(existsSync(`${dest}.part`), false);
+  });
+
+  it('reports progress with bytes, total, speed and ETA', async () => {
+    await core.handlers['plugins:cancel']({ download_id: id });
+    const seen: Array<{ bytes: number; total: number | null; speed: number; eta: number | null; status: string }> = [];
+    const off = core.events.on('download:progress', (s) => seen.push({ bytes: s.bytes, total: s.total, speed: s.speed_bps, eta: s.eta_seconds, status: s.status }));
+    await core.handlers['plugins:download']({ version: '1.0.0' });
+    const done = await core.installer.downloader.settled(id);
+    off();
+    assert.equal(done.status, 'completed');
+    assert.ok(seen.length > 2);
+    assert.ok(seen.every((s) => s.total === v100.length));
+    assert.ok(seen.some((s) => s.status === 'downloading' && s.speed > 0 && s.eta !== null), JSON.stringify(seen.slice(0, 5)));
+    assert.deepEqual(seen.slice(-2).map((s) => s.status), ['verifying', 'completed']);
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]!.bytes >= seen[i - 1]!.bytes);
+  });
+
+  it('hands the verified installer to the OS and finds the update when a newer version comes out', async () => {
+    const result = await core.handlers['plugins:install']({ download_id: id });
+    assert.equal(launched.at(-1)?.file, result.path);
+    let state = await core.handlers['plugins:state']();
+    assert.deepEqual(state.installed.map((i) => i.version), ['1.0.0']);
+    await publish(t, admin, { product: 'mixing_mentor', version: '1.1.0', platform }, artifact(MiB), { fileName: `MixingMentor-1.1.0-${platform}.bin` });
+    await core.installer.checkLatest();
+    state = await core.handlers['plugins:state']();
+    assert.equal(state.latest?.version, '1.1.0');
+    assert.equal(state.update_available, true);
+  });
+
+  it('refuses to run an installer that changed on disk after its download', async () => {
+    const dest = core.installer.downloader.get(id)!.path;
+    await writeFile(dest, Buffer.from('not the installer'));
+    await assert.rejects(core.handlers['plugins:install']({ download_id: id }), { code: 'checksum_mismatch' });
+    assert.equal(existsSync(dest), false);
+  });
+
+  for (const [what, column, code] of [
+    ['whose bytes do not match the published SHA-256', 'sha256', 'checksum_mismatch'],
+    ['whose Ed25519 release signature does not verify', 'signature', 'signature_invalid'],
+  ] as const) {
+    it(`deletes a release ${what}, and never gives it its final name`, async () => {
+      const version = column === 'signature' ? '1.2.1' : '1.2.0';
+      const bytes = artifact(MiB + 5);
+      await publish(t, admin, { product: 'mixing_mentor', version, platform }, bytes, { fileName: `MixingMentor-${version}-${platform}.bin` });
+      // What a compromised mirror or database would serve: the metadata no longer matches the bytes.
+      const replacement =
+        column === 'sha256'
+          ? createHash('sha256').update('something else').digest('hex')
+          : // a genuine signature, of another release
+            (await t.api.deps.sequelize.query<{ signature: string }>(`SELECT signature FROM releases WHERE version = '1.0.0'`, { plain: true, type: QueryTypes.SELECT }))!.signature;
+      await t.api.deps.sequelize.query(`UPDATE releases SET ${column} = :v WHERE version = :version`, { replacements: { v: replacement, version } });
+
+      const downloadId = `mixing_mentor-${version}-${platform}`;
+      await core.handlers['plugins:download']({ version });
+      const done = await core.installer.downloader.settled(downloadId);
+      assert.equal(done.status, 'failed');
+      assert.equal(done.error?.code, code);
+      const dest = path.join(place.installDir, `MixingMentor-${version}-${platform}.bin`);
+      assert.equal(existsSync(dest), false);
+      assert.equal(existsSync(`${dest}.part`), false);
+      await assert.rejects(core.handlers['plugins:install']({ download_id: downloadId }), { code: 'download_failed' });
+    });
+  }
+});
