@@ -14,6 +14,21 @@ import type { ModuleContext, ServiceRegistry } from './modules/module';
 
 export const API_PREFIX = '/api/v1';
 
+/** A client that hangs up mid-body (a paused download) is routine, not an error worth stderr. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/**
+ * Koa reports errors it meets after the response started (a body stream that
+ * fails or a socket that closes) on the app's 'error' event; without a
+ * listener it prints them with a stack to stderr.
+ */
+function logStreamError(logger: AppDeps['logger']) {
+  return (err: NodeJS.ErrnoException) => {
+    if (err.code && CLIENT_GONE.has(err.code)) logger.debug({ code: err.code }, 'client closed the connection mid-response');
+    else logger.error({ err }, 'error after the response started');
+  };
+}
+
 export interface BuiltApp {
   app: Koa;
   openapi: OpenApiBook;
@@ -43,6 +58,7 @@ export function createApp(deps: AppDeps): BuiltApp {
   };
   for (const register of MODULES) register(moduleContext);
 
+  app.on('error', logStreamError(deps.logger));
   app.use(requestId());
   app.use(requestMetrics(services.metrics.registry));
   app.use(requestLogger(deps.logger));

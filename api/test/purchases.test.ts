@@ -67,12 +67,12 @@ describe('a purchase through the emulator', () => {
     const plans = await t.get('/purchase/plans');
     assert.equal(plans.status, 200);
     assert.deepEqual(
-      plans.body.plans.map((p: any) => `${p.plan}/${p.license_type}:${p.amount}${p.currency}:${p.policy}`),
+      plans.body.plans.map((p: any) => `${p.plan}/${p.license_type}:${p.amount}${p.currency}:${p.policy}:${p.max_activations} seats`),
       [
-        'standard/perpetual:2999USD:standard',
-        'pro/perpetual:5999USD:pro',
-        'standard/subscription:499USD:standard_subscription',
-        'pro/subscription:999USD:pro_subscription',
+        'standard/perpetual:2999USD:standard:2 seats',
+        'pro/perpetual:5999USD:pro:3 seats',
+        'standard/subscription:499USD:standard_subscription:2 seats',
+        'pro/subscription:999USD:pro_subscription:3 seats',
       ],
     );
     const u = await signUp(t);

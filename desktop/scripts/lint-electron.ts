@@ -3,6 +3,8 @@
  * companion's source (main, preload, renderer together, so its global checks
  * see the navigation limits and CSP set in main) and over the built bundle
  * when `out/` exists. Prints every finding; exits 1 on any HIGH one.
+ * Folders given as arguments are scanned instead (the tests check that a
+ * known-bad window fails).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,8 +43,9 @@ async function scan(input: string): Promise<{ high: number; failedToParse: numbe
 }
 
 async function main(): Promise<number> {
-  const inputs = [path.join(DESKTOP, 'src')];
-  if (existsSync(path.join(DESKTOP, 'out', 'main'))) inputs.push(path.join(DESKTOP, 'out'));
+  const given = process.argv.slice(2).map((p) => path.resolve(p));
+  const inputs = given.length ? given : [path.join(DESKTOP, 'src')];
+  if (!given.length && existsSync(path.join(DESKTOP, 'out', 'main'))) inputs.push(path.join(DESKTOP, 'out'));
   let high = 0;
   let failed = 0;
   for (const input of inputs) {

@@ -23,6 +23,10 @@ export const Plan = z.object({
   name: z.string(),
   /** The licensing policy a purchase grants (standard, pro_subscription, ...). */
   policy: z.string(),
+  /** Machines one license of this plan activates at once (from its policy). */
+  max_activations: z.number().int().positive(),
+  /** Days the plugin keeps working without reaching the API (from its policy). */
+  offline_grace_days: z.number().int().min(0),
   amount: Money,
   currency: Currency,
   /** Billing period of a subscription; null for one-time purchases. */

@@ -15,7 +15,7 @@ import type {
   RevenueDay,
 } from '@ngn/shared';
 import type { AppDeps } from '../../context';
-import { Plan, Purchase, User } from '../../db/models';
+import { Plan, Policy, Purchase, User } from '../../db/models';
 import { audit, type RequestMeta } from '../../lib/audit';
 import { badRequest, conflict, notFound, unprocessable } from '../../lib/errors';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
@@ -29,7 +29,7 @@ function knownStatus(status: string | null, fallback: CheckoutStatus): CheckoutS
   return status === 'open' || status === 'complete' || status === 'expired' ? status : fallback;
 }
 
-export function toPlanDto(p: Plan): PlanDto {
+export function toPlanDto(p: Plan, policy: Pick<Policy, 'max_activations' | 'offline_grace_days'>): PlanDto {
   return {
     id: p.id,
     plan: p.plan,
@@ -37,6 +37,8 @@ export function toPlanDto(p: Plan): PlanDto {
     product: p.product,
     name: p.name,
     policy: p.policy,
+    max_activations: policy.max_activations,
+    offline_grace_days: policy.offline_grace_days,
     amount: p.amount,
     currency: p.currency,
     interval: p.billing_interval,
@@ -104,7 +106,15 @@ export class PurchasesService {
 
   async listPlans(): Promise<PlanList> {
     const plans = await Plan.findAll({ where: { active: true }, order: [['sort_order', 'ASC'], ['id', 'ASC']] });
-    return { plans: plans.map(toPlanDto) };
+    const policies = await Policy.findAll({ where: { name: [...new Set(plans.map((p) => p.policy))] } });
+    const policyOf = (p: Plan) => policies.find((x) => x.product_id === p.product && x.name === p.policy);
+    // A plan whose policy is missing cannot be fulfilled (the webhook would fail): it is not offered.
+    return {
+      plans: plans.flatMap((p) => {
+        const policy = policyOf(p);
+        return policy ? [toPlanDto(p, policy)] : [];
+      }),
+    };
   }
 
   async createCheckout(userId: string, input: CreateCheckoutRequest, meta: RequestMeta): Promise<CreateCheckoutResponse> {

@@ -39,15 +39,16 @@ export function BuyScreen() {
   return <Plans onStarted={setSession} />;
 }
 
-/** What each tier adds; the API sells the tiers, the words live here. */
+/** What each tier adds; the API sells the tiers and their limits, the words live here. */
 const TIER_FEATURES: Record<string, string[]> = {
-  standard: ['Mixing Mentor with every analysis view', 'Activate on 2 machines at once'],
-  pro: ['Everything in Standard', 'Pro analysis and reference tracks', 'Activate on 3 machines at once'],
+  standard: ['Mixing Mentor with every analysis view'],
+  pro: ['Everything in Standard', 'Pro analysis and reference tracks'],
 };
 
 function planFeatures(p: Plan): string[] {
   const billing = p.license_type === 'subscription' ? 'Every update while you subscribe; cancel any time' : 'Yours to keep, with updates for this version';
-  return [...(TIER_FEATURES[p.plan] ?? []), billing, 'Works offline for weeks at a time'];
+  const seats = p.max_activations === 1 ? 'Activate on 1 machine' : `Activate on ${p.max_activations} machines at once`;
+  return [...(TIER_FEATURES[p.plan] ?? []), seats, billing, `Works offline for ${p.offline_grace_days} days at a time`];
 }
 
 function Plans({ onStarted }: { onStarted: (session: StartedCheckout) => void }) {

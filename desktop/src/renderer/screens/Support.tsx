@@ -142,7 +142,6 @@ function Thread({ ticket, onChanged }: { ticket: TicketSummary; onChanged: () =>
   });
   const status = TICKET_STATUS[ticket.status];
   const closed = ticket.status === 'closed';
-  const unsupported = detail.error?.code === 'unsupported';
 
   return (
     <Card
@@ -152,10 +151,8 @@ function Thread({ ticket, onChanged }: { ticket: TicketSummary; onChanged: () =>
       bodyless
     >
       <div className="card-body">
-        {detail.error && !unsupported ? (
+        {detail.error ? (
           <ErrorBanner error={detail.error} onRetry={detail.reload} title="Could not load the conversation" />
-        ) : unsupported ? (
-          <p className="muted">The conversation opens in your email: we answer every ticket there.</p>
         ) : detail.loading ? (
           <div className="stack">
             <Skeleton height={48} width="70%" />
@@ -178,23 +175,21 @@ function Thread({ ticket, onChanged }: { ticket: TicketSummary; onChanged: () =>
           </ol>
         )}
       </div>
-      {!unsupported && (
-        <div className="card-body" style={{ borderTop: '1px solid var(--border)' }}>
-          {closed ? (
-            <p className="muted">This ticket is closed. Open a new one if you need more help.</p>
-          ) : (
-            <form className="stack" onSubmit={form.onSubmit} noValidate>
-              {reply.error && reply.error.code !== 'validation_failed' && <ErrorBanner error={reply.error} />}
-              <TextAreaField label="Reply" rows={4} placeholder="Write a reply…" {...form.field('message')} />
-              <div className="row row-end">
-                <Button type="submit" variant="primary" icon="send" busy={reply.busy}>
-                  Send reply
-                </Button>
-              </div>
-            </form>
-          )}
-        </div>
-      )}
+      <div className="card-body" style={{ borderTop: '1px solid var(--border)' }}>
+        {closed ? (
+          <p className="muted">This ticket is closed. Open a new one if you need more help.</p>
+        ) : (
+          <form className="stack" onSubmit={form.onSubmit} noValidate>
+            {reply.error && reply.error.code !== 'validation_failed' && <ErrorBanner error={reply.error} />}
+            <TextAreaField label="Reply" rows={4} placeholder="Write a reply…" {...form.field('message')} />
+            <div className="row row-end">
+              <Button type="submit" variant="primary" icon="send" busy={reply.busy}>
+                Send reply
+              </Button>
+            </div>
+          </form>
+        )}
+      </div>
     </Card>
   );
 }
