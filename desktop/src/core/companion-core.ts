@@ -65,6 +65,8 @@ export interface CompanionCoreOptions {
   logger?: Logger;
   launcher?: InstallerLauncher;
   heartbeatIntervalMs?: number;
+  /** How often to look for a newer plugin (default 6 h). */
+  pluginUpdateIntervalMs?: number;
   telemetry?: { maxEvents?: number; batchSize?: number; flushIntervalMs?: number; backoff?: { initialMs: number; maxMs: number } };
   downloader?: { progressIntervalMs?: number; retries?: number; backoffMs?: number };
   api?: { timeoutMs?: number; retries?: number; backoffMs?: number };
@@ -188,7 +190,7 @@ export class CompanionCore {
     this.started = true;
     this.activation.start();
     this.telemetry.start(this.opts.telemetry?.flushIntervalMs);
-    if (await this.api.hasSession().catch(() => false)) this.installer.startUpdateChecks();
+    if (await this.api.hasSession().catch(() => false)) this.installer.startUpdateChecks(this.opts.pluginUpdateIntervalMs);
     await this.track({ event_type: 'session_start' }).catch(() => undefined);
   }
 
@@ -268,7 +270,7 @@ export class CompanionCore {
     this.user = null;
     const state = await this.authState();
     this.events.emit('auth:changed', state);
-    this.installer.startUpdateChecks();
+    this.installer.startUpdateChecks(this.opts.pluginUpdateIntervalMs);
     return state;
   }
 
