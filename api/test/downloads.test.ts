@@ -102,8 +102,31 @@ describe('GET /downloads/latest and /downloads/versions', () => {
     assert.ok(first.body.next_cursor);
     const second = await t.get(`/downloads/versions?platform=linux&limit=1&cursor=${first.body.next_cursor}`, licensed.access);
     assert.deepEqual(second.body.versions.map((v: any) => v.version), ['1.0.0']);
-    const file = await fetchBytes(onTestServer(t, second.body.versions[0].download_url));
+    assert.equal(second.body.next_cursor, null);
+    const file = await fetchBytes(onTestServer(t, second.body.versions[0].linux_url));
     assert.equal(sha256(file.bytes), sha256(v100));
+    assert.equal(second.body.versions[0].artifacts[0].checksum_sha256, sha256(v100));
+  });
+
+  it('lists each version once, as the seed does, with a link per platform and every artifact', async () => {
+    const mac = artifact(4096);
+    await publish(t, admin, { product: 'mixing_mentor', version: '1.0.0', platform: 'macos', release_notes: 'First' }, mac, { fileName: 'Artifact-1.0.0-macos.pkg' });
+    // 1.0.0 gained its macOS build after 1.1.0 came out: it is now the newest upload, so it comes first.
+    const page1 = await t.get('/downloads/versions?limit=1', licensed.access);
+    const v1 = page1.body.versions[0];
+    assert.equal(v1.version, '1.0.0');
+    assert.deepEqual(v1.artifacts.map((a: any) => a.platform), ['linux', 'macos']);
+    assert.match(v1.macos_url, /\/Artifact-1\.0\.0-macos\.pkg\?expires=/);
+    assert.match(v1.linux_url, /\/Artifact-1\.0\.0-linux\.bin\?expires=/);
+    assert.equal(v1.windows_url, null);
+    assert.equal(sha256((await fetchBytes(onTestServer(t, v1.macos_url))).bytes), sha256(mac));
+
+    const page2 = await t.get(`/downloads/versions?limit=1&cursor=${page1.body.next_cursor}`, licensed.access);
+    assert.deepEqual(page2.body.versions.map((v: any) => [v.version, v.artifacts.length, v.macos_url]), [['1.1.0', 1, null]]);
+    assert.equal(page2.body.next_cursor, null);
+    // A platform filter keeps that platform's artifacts only (and orders by their uploads).
+    const linuxOnly = await t.get('/downloads/versions?platform=linux', licensed.access);
+    assert.deepEqual(linuxOnly.body.versions.map((v: any) => [v.version, v.artifacts.length, v.macos_url]), [['1.1.0', 1, null], ['1.0.0', 1, null]]);
   });
 
   it('answers 404 when nothing is released for the platform', async () => {

@@ -139,7 +139,7 @@ export class InstallerManager {
       query: { product: this.product, platform, channel: this.opts.settings().channel, limit: 100 },
       response: DownloadVersionList,
     });
-    return list.versions;
+    return list.versions.flatMap((v) => v.artifacts);
   }
 
   async findVersion(version: string): Promise<DownloadInfo> {

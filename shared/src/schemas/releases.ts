@@ -164,7 +164,24 @@ export const DownloadInfo = z.object({
 });
 export type DownloadInfo = z.infer<typeof DownloadInfo>;
 
-export const DownloadVersionList = z.object({ versions: z.array(DownloadInfo), next_cursor: NextCursor });
+/**
+ * One version as the seed lists it (version, release_date and a link per
+ * platform, null where that platform has no build), with every artifact's
+ * checksums and signature for a verifier.
+ */
+export const DownloadVersion = z.object({
+  version: z.string(),
+  channel: ReleaseChannel,
+  release_date: IsoDateTime,
+  release_notes: z.string(),
+  windows_url: z.url().nullable(),
+  macos_url: z.url().nullable(),
+  linux_url: z.url().nullable(),
+  artifacts: z.array(DownloadInfo).min(1),
+});
+export type DownloadVersion = z.infer<typeof DownloadVersion>;
+
+export const DownloadVersionList = z.object({ versions: z.array(DownloadVersion), next_cursor: NextCursor });
 export type DownloadVersionList = z.infer<typeof DownloadVersionList>;
 
 /** The query of a signed file link: unix expiry time and the HMAC over path and expiry. */

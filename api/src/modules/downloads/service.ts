@@ -1,4 +1,4 @@
-import type { DownloadInfo, DownloadsLatestQuery, DownloadsVersionsQuery, DownloadVersionList, ReleaseProduct } from '@ngn/shared';
+import type { DownloadInfo, DownloadsLatestQuery, DownloadsVersionsQuery, DownloadVersion, DownloadVersionList, ReleaseProduct } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import type { Release } from '../../db/models';
 import { forbidden, notFound } from '../../lib/errors';
@@ -57,8 +57,24 @@ export class DownloadsService {
 
   async versions(user: AuthUser, q: DownloadsVersionsQuery): Promise<DownloadVersionList> {
     await this.assertMayDownload(user, q.product);
-    const { items, next_cursor } = await this.releases.livePage(q, q);
-    return { versions: items.map((r) => this.toDownloadInfo(r)), next_cursor };
+    const { items, next_cursor } = await this.releases.liveVersionPage(q, q);
+    return { versions: items.map((v) => this.toDownloadVersion(v.version, v.channel, v.artifacts.map((r) => this.toDownloadInfo(r)))), next_cursor };
+  }
+
+  /** The seed's per-version entry: the newest artifact's date and notes, one link per platform. */
+  private toDownloadVersion(version: string, channel: DownloadVersion['channel'], artifacts: DownloadInfo[]): DownloadVersion {
+    const newest = artifacts.reduce((a, b) => (b.release_date > a.release_date ? b : a));
+    const urlFor = (platform: DownloadInfo['platform']) => artifacts.find((a) => a.platform === platform)?.download_url ?? null;
+    return {
+      version,
+      channel,
+      release_date: newest.release_date,
+      release_notes: newest.release_notes,
+      windows_url: urlFor('windows'),
+      macos_url: urlFor('macos'),
+      linux_url: urlFor('linux'),
+      artifacts,
+    };
   }
 
   private toDownloadInfo(r: Release): DownloadInfo {

@@ -370,31 +370,37 @@ export class ReleasesService {
     return rows.sort((a, b) => compareSemver(b.version, a.version) || (a.channel === channel ? -1 : 1));
   }
 
-  /** Live releases, newest upload first, one keyset page at a time. */
-  async livePage(
+  /**
+   * Live versions (all their artifacts together), newest upload first, one
+   * keyset page of versions at a time: a version never straddles two pages.
+   */
+  async liveVersionPage(
     filter: { product: ReleaseProduct; platform?: ReleasePlatform; channel: ReleaseChannel },
     pageQuery: { limit: number; cursor?: string },
-  ): Promise<{ items: Release[]; next_cursor: string | null }> {
+  ): Promise<{ items: Array<{ version: string; channel: ReleaseChannel; artifacts: Release[] }>; next_cursor: string | null }> {
+    const live = `yanked_at IS NULL AND product = :product AND channel IN (:channels) AND (:platform::text IS NULL OR platform = :platform)`;
     const where = keysetWhere(decodeCursor(pageQuery.cursor));
-    const rows = await this.deps.sequelize.query<Release>(
-      `SELECT * FROM releases
-        WHERE ${where.sql} AND yanked_at IS NULL AND product = :product AND channel IN (:channels)
-          AND (:platform::text IS NULL OR platform = :platform)
+    const replacements = { product: filter.product, channels: channelsFor(filter.channel), platform: filter.platform ?? null };
+    // The group's id is "version@channel", so the (created_at, id) cursor works as for rows.
+    const groups = await this.deps.sequelize.query<{ version: string; channel: ReleaseChannel; created_at: Date; id: string }>(
+      `SELECT * FROM (
+         SELECT version, channel, max(created_at) AS created_at, version || '@' || channel AS id
+           FROM releases WHERE ${live} GROUP BY version, channel
+       ) g
+        WHERE ${where.sql}
         ORDER BY created_at DESC, id DESC LIMIT :limit`,
-      {
-        replacements: {
-          ...where.replacements,
-          product: filter.product,
-          channels: channelsFor(filter.channel),
-          platform: filter.platform ?? null,
-          limit: pageQuery.limit + 1,
-        },
-        type: QueryTypes.SELECT,
-        model: Release,
-        mapToModel: true,
-      },
+      { replacements: { ...replacements, ...where.replacements, limit: pageQuery.limit + 1 }, type: QueryTypes.SELECT },
     );
-    return page(rows, pageQuery.limit);
+    const { items, next_cursor } = page(groups, pageQuery.limit);
+    if (!items.length) return { items: [], next_cursor };
+    const artifacts = await this.deps.sequelize.query<Release>(
+      `SELECT * FROM releases WHERE ${live} AND version || '@' || channel IN (:ids) ORDER BY platform`,
+      { replacements: { ...replacements, ids: items.map((g) => g.id) }, type: QueryTypes.SELECT, model: Release, mapToModel: true },
+    );
+    return {
+      items: items.map((g) => ({ version: g.version, channel: g.channel, artifacts: artifacts.filter((a) => a.version === g.version && a.channel === g.channel) })),
+      next_cursor,
+    };
   }
 
   async findLive(id: string): Promise<Release> {
