@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deepLinkFromArgv, parseDeepLink } from '../src/core/deep-link';
 import { SettingsStore } from '../src/core/settings';
-import { isAllowedExternalUrl, isCheckoutUrl, isStripeUrl } from '../src/core/url-policy';
+import { isAllowedExternalUrl, isCheckoutUrl, isRendererUrl, isStripeUrl } from '../src/core/url-policy';
 
 describe('settings', () => {
   let dir: string;
@@ -105,5 +106,27 @@ describe('URL allow-lists', () => {
     assert.equal(isCheckoutUrl('http://api.nextgennoise.com/checkout', api), false);
     assert.equal(isStripeUrl('https://js.stripe.com/v3/'), true);
     assert.equal(isStripeUrl('https://stripe.com.evil.example/'), false);
+  });
+
+  it('counts only the renderer’s own page as the app (IPC senders, main-window navigation)', () => {
+    const htmlFile = path.join(tmpdir(), 'Companion App', 'resources', 'app.asar', 'out', 'renderer', 'index.html');
+    const page = pathToFileURL(htmlFile).href;
+    const packaged = { htmlFile };
+    assert.equal(isRendererUrl(page, packaged), true);
+    assert.equal(isRendererUrl(`${page}#/licenses?x=1`, packaged), true, 'its own routes');
+    for (const url of [
+      pathToFileURL(path.join(path.dirname(htmlFile), 'other.html')).href,
+      pathToFileURL(path.join(tmpdir(), 'Downloads', 'index.html')).href,
+      page.replace('file:///', 'file://evil.example/'),
+      'https://nextgennoise.com/',
+      `${api}/checkout`,
+      'not a url',
+    ]) {
+      assert.equal(isRendererUrl(url, packaged), false, url);
+    }
+    const dev = { htmlFile, devServerUrl: 'http://localhost:5173/' };
+    assert.equal(isRendererUrl('http://localhost:5173/#/buy', dev), true);
+    assert.equal(isRendererUrl('http://localhost:5174/', dev), false);
+    assert.equal(isRendererUrl(page, dev), false, 'while developing, only the dev server is the app');
   });
 });

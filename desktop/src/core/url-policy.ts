@@ -2,6 +2,7 @@
  * Which URLs the companion may open. The renderer never opens anything itself:
  * it asks, and these rules decide, the same in Electron and in the bridge.
  */
+import { pathToFileURL } from 'node:url';
 
 /** Hosts (and their subdomains) the system browser may be sent to. */
 export const EXTERNAL_HOSTS = ['nextgennoise.com', 'stripe.com'];
@@ -24,6 +25,18 @@ export function isAllowedExternalUrl(url: string, apiUrl: string): boolean {
   if (api && u.origin === api.origin && (u.protocol === 'https:' || isLoopback(u.hostname))) return true;
   if (u.protocol !== 'https:') return false;
   return EXTERNAL_HOSTS.some((h) => u.hostname === h || u.hostname.endsWith(`.${h}`));
+}
+
+/**
+ * Whether a page is the companion's own renderer, the only page that may use
+ * IPC or stay in the main window: its exact file:// document in a packaged
+ * app (not a sibling file), or the dev server's origin while developing.
+ */
+export function isRendererUrl(url: string, renderer: { htmlFile: string; devServerUrl?: string }): boolean {
+  const u = parse(url);
+  if (!u) return false;
+  if (renderer.devServerUrl) return u.origin === parse(renderer.devServerUrl)?.origin;
+  return u.protocol === 'file:' && !u.host && decodeURIComponent(u.pathname) === decodeURIComponent(pathToFileURL(renderer.htmlFile).pathname);
 }
 
 /** The API's own checkout pages, opened in the separate sandboxed checkout window. */

@@ -5,11 +5,11 @@
  * the companion's own updates. Every decision lives in `../core`.
  */
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, shell, type IpcMainInvokeEvent } from 'electron';
 import { CompanionCore } from '../core/companion-core';
 import { DEEP_LINK_SCHEME, deepLinkFromArgv } from '../core/deep-link';
-import { isCheckoutUrl } from '../core/url-policy';
+import { isCheckoutUrl, isRendererUrl } from '../core/url-policy';
 import { CompanionError } from '../shared/errors';
 import { EVENT_NAMES, type ChannelHandlers } from '../shared/ipc';
 import { openCheckoutWindow } from './checkout-window';
@@ -33,15 +33,7 @@ let quitting = false;
 let pendingDeepLink = deepLinkFromArgv(process.argv);
 
 /** The renderer itself, and nothing else, counts as the app. */
-function isAppUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    if (DEV_RENDERER_URL) return u.origin === new URL(DEV_RENDERER_URL).origin;
-    return u.protocol === 'file:' && decodeURIComponent(u.pathname) === decodeURIComponent(pathToFileURL(RENDERER_HTML).pathname);
-  } catch {
-    return false;
-  }
-}
+const isAppUrl = (url: string) => isRendererUrl(url, { htmlFile: RENDERER_HTML, devServerUrl: DEV_RENDERER_URL });
 
 function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
