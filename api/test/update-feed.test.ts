@@ -4,6 +4,7 @@ import { NodeHttpExecutor } from 'builder-util/out/nodeHttpExecutor';
 import { CancellationToken, type UpdateInfo } from 'builder-util-runtime';
 import { GenericProvider } from 'electron-updater/out/providers/GenericProvider';
 import { parse } from 'yaml';
+import { companionUpdateFeed } from '../../desktop/src/core/update-feed';
 import { signUpAs, startTestApi, type TestApi } from './helpers/api';
 import { artifact, fetchBytes, parseByteRanges, publish, sha256, sha512b64 } from './helpers/releases';
 
@@ -30,10 +31,14 @@ before(async () => {
 });
 after(() => t.close());
 
-/** electron-updater's own generic provider, as the companion runs it, with Node's HTTP instead of Electron's. */
+/**
+ * electron-updater's own generic provider, configured as the companion's main
+ * process configures it from its settings, with Node's HTTP instead of Electron's.
+ */
 function provider(channel: 'stable' | 'beta', platform: 'linux' | 'win32' | 'darwin') {
   const updater = { channel: null, isAddNoCacheQuery: false };
-  return new GenericProvider({ provider: 'generic', url: `${t.url}/api/v1/updates/companion/${channel}` }, updater as never, {
+  const feed = companionUpdateFeed({ api_url: `${t.url}/`, channel });
+  return new GenericProvider({ provider: 'generic', url: feed.url }, updater as never, {
     isUseMultipleRangeRequest: true,
     platform,
     executor: new NodeHttpExecutor() as never,

@@ -4,12 +4,13 @@
  * URLs may be opened and which pages the checkout window may show.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deepLinkFromArgv, parseDeepLink } from '../src/core/deep-link';
+import { rotateLogFile } from '../src/core/log-rotation';
 import { SettingsStore } from '../src/core/settings';
 import { isAllowedExternalUrl, isCheckoutUrl, isRendererUrl, isStripeUrl } from '../src/core/url-policy';
 
@@ -128,5 +129,23 @@ describe('URL allow-lists', () => {
     assert.equal(isRendererUrl('http://localhost:5173/#/buy', dev), true);
     assert.equal(isRendererUrl('http://localhost:5174/', dev), false);
     assert.equal(isRendererUrl(page, dev), false, 'while developing, only the dev server is the app');
+  });
+});
+
+describe('log rotation', () => {
+  it('shifts archives up, keeps the newest three and leaves room for a fresh main.log', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ngn-logs-'));
+    try {
+      const main = path.join(dir, 'main.log');
+      for (let n = 1; n <= 5; n++) {
+        await writeFile(main, `run ${n}\n`);
+        rotateLogFile(main, 3);
+      }
+      assert.deepEqual((await readdir(dir)).sort(), ['main.1.log', 'main.2.log', 'main.3.log']);
+      assert.equal(await readFile(path.join(dir, 'main.1.log'), 'utf8'), 'run 5\n');
+      assert.equal(await readFile(path.join(dir, 'main.3.log'), 'utf8'), 'run 3\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

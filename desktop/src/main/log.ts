@@ -1,5 +1,5 @@
-import { renameSync, rmSync } from 'node:fs';
 import log from 'electron-log/main';
+import { rotateLogFile } from '../core/log-rotation';
 import type { Logger } from '../core/logger';
 
 const MAX_LOG_BYTES = 5 * 1024 * 1024;
@@ -14,19 +14,7 @@ export function setupLogging(): Logger {
   log.initialize();
   log.transports.file.level = 'info';
   log.transports.file.maxSize = MAX_LOG_BYTES;
-  log.transports.file.archiveLogFn = (file) => {
-    const base = file.path.replace(/\.log$/, '');
-    // Shift main.2.log -> main.3.log ... and drop the oldest; must be synchronous (electron-log's contract).
-    rmSync(`${base}.${KEPT_ARCHIVES}.log`, { force: true });
-    for (let i = KEPT_ARCHIVES - 1; i >= 1; i -= 1) {
-      try {
-        renameSync(`${base}.${i}.log`, `${base}.${i + 1}.log`);
-      } catch {
-        // that archive does not exist yet
-      }
-    }
-    renameSync(file.path, `${base}.1.log`);
-  };
+  log.transports.file.archiveLogFn = (file) => rotateLogFile(file.path, KEPT_ARCHIVES);
   log.transports.console.level = process.env.NODE_ENV === 'development' ? 'debug' : false;
   log.errorHandler.startCatching({ showDialog: false });
 

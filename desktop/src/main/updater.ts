@@ -3,16 +3,12 @@ import electronUpdater from 'electron-updater';
 import type { Settings } from '../shared/settings';
 import type { UpdateStatus } from '../shared/models';
 import type { Logger } from '../core/logger';
+import { companionUpdateFeed } from '../core/update-feed';
 import { log } from './log';
 
 const { autoUpdater } = electronUpdater;
 
 const CHECK_EVERY_MS = 6 * 3600_000;
-
-/** The API's companion update feed for a channel (electron-updater's generic provider reads latest*.yml there). */
-export function feedUrl(settings: Pick<Settings, 'api_url' | 'channel'>): string {
-  return `${settings.api_url}/api/v1/updates/companion/${settings.channel}`;
-}
 
 /**
  * The companion's own updates: checked on start and every 6 hours, downloaded
@@ -58,10 +54,9 @@ export class CompanionUpdater {
 
   /** Points electron-updater at the feed of the current settings. */
   configure(): void {
-    const settings = this.settings();
-    // The channel is in the feed's path, so electron-updater's own channel stays "latest" (latest*.yml).
-    autoUpdater.setFeedURL({ provider: 'generic', url: feedUrl(settings), channel: 'latest' });
-    autoUpdater.allowPrerelease = settings.channel === 'beta';
+    const feed = companionUpdateFeed(this.settings());
+    autoUpdater.setFeedURL({ provider: 'generic', url: feed.url, channel: 'latest' });
+    autoUpdater.allowPrerelease = feed.allowPrerelease;
     autoUpdater.allowDowngrade = false;
     this.set({});
   }
