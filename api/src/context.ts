@@ -29,6 +29,11 @@ export interface AppDeps {
   keyRings: { activation: KeyRing; release: KeyRing };
   /** Release artifacts (local folder or S3-compatible bucket). */
   storage: ObjectStorage;
+  /**
+   * Work a module must finish while the pool is still open (e.g. writes it
+   * batches in memory); run on close, after in-flight requests have drained.
+   */
+  beforeClose: Array<() => Promise<void>>;
 }
 
 async function loadKeyRing(name: string, pems: string[], dataDir: string): Promise<KeyRing> {
@@ -49,6 +54,7 @@ export async function createDeps(config: Config, logger: Logger, databaseUrl: st
     accessTokens: new AccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
     bearerResolvers: [],
     storage: createStorage(config.storage),
+    beforeClose: [],
     keyRings: {
       activation: await loadKeyRing('activation', config.signingKeys.activation, config.dataDir),
       release: await loadKeyRing('release', config.signingKeys.release, config.dataDir),
@@ -57,6 +63,7 @@ export async function createDeps(config: Config, logger: Logger, databaseUrl: st
 }
 
 export async function closeDeps(deps: AppDeps): Promise<void> {
+  for (const finish of deps.beforeClose) await finish();
   await deps.jobs.stop();
   await deps.rateLimits.close();
   await deps.sequelize.close();

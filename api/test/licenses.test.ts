@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { compactVerify, importJWK } from 'jose';
+import pg from 'pg';
 import { QueryTypes } from 'sequelize';
 import { decodeActivationToken, isValidLicenseKey, verifyActivationToken, type Jwks } from '@ngn/shared';
 import { signUp, startTestApi, type TestApi } from './helpers/api';
 import { activate, grantLicense, liveActivations, newFingerprint } from './helpers/licenses';
+import { markStaleActivations } from '../src/modules/licenses/stale-activations';
 
 let t: TestApi;
 let jwks: Jwks;
@@ -326,26 +328,47 @@ describe('validate', () => {
     assert.equal((await validate(base)).body.code, 'REVOKED');
   });
 
-  it('stamps last_validated_at, at most once a minute', async () => {
+  it('stamps last_validated_at once the batch is flushed, at most once a minute', async () => {
     const u = await signUp(t);
     const lic = await grantLicense(t, u.id);
     const fp = newFingerprint();
     const act = await activate(t, u.access, lic.license_key, fp);
-    await validate({ license_key: lic.license_key, fingerprint: fp });
     const read = async () =>
-      (await sql<{ last_validated_at: Date }>('SELECT last_validated_at FROM activations WHERE id = :id', { id: act.body.activation_id }))[0]!
+      (await sql<{ last_validated_at: Date | null }>('SELECT last_validated_at FROM activations WHERE id = :id', { id: act.body.activation_id }))[0]!
         .last_validated_at;
+    await validate({ license_key: lic.license_key, fingerprint: fp });
+    await services().licenses.flushValidationStamps();
     const first = await read();
     assert.ok(first instanceof Date);
     await validate({ license_key: lic.license_key, fingerprint: fp });
-    assert.equal((await read()).getTime(), first.getTime());
-    await t.api.deps.sequelize.query(`UPDATE activations SET last_validated_at = now() - interval '2 minutes' WHERE id = :id`, {
-      replacements: { id: act.body.activation_id },
-    });
+    await services().licenses.flushValidationStamps();
+    assert.equal((await read())!.getTime(), first.getTime());
+    const [backdated] = await sql<{ at: Date }>(
+      `UPDATE activations SET last_validated_at = now() - interval '2 minutes' WHERE id = :id RETURNING last_validated_at AS at`,
+      { id: act.body.activation_id },
+    );
     await validate({ license_key: lic.license_key, fingerprint: fp });
-    assert.ok((await read()).getTime() >= first.getTime());
+    await services().licenses.flushValidationStamps();
+    assert.ok((await read())!.getTime() > backdated!.at.getTime());
     const status = await t.get(`/license/status?license_key=${lic.license_key}`, u.access);
     assert.ok(status.body.activations[0].last_validated);
+  });
+
+  it('stamps a machine back from its whole grace offline at once, so the stale sweep keeps its seat', async () => {
+    const u = await signUp(t);
+    const lic = await grantLicense(t, u.id); // stale machines free their seat
+    const fp = newFingerprint();
+    const act = await activate(t, u.access, lic.license_key, fp);
+    await sql(
+      `UPDATE activations SET token_expires_at = now() - interval '1 day', last_validated_at = now() - interval '40 days'
+        WHERE id = :id RETURNING id`,
+      { id: act.body.activation_id },
+    );
+    assert.equal((await validate({ license_key: lic.license_key, fingerprint: fp })).body.code, 'VALID');
+    // No flush: the sweep runs before any batch could land.
+    await markStaleActivations(t.api.deps.sequelize);
+    assert.equal(await liveActivations(t, lic.id), 1);
+    assert.equal((await validate({ license_key: lic.license_key, fingerprint: fp })).body.code, 'VALID');
   });
 
   it('audits an address that guesses many keys', async () => {
@@ -462,5 +485,31 @@ describe('services for other areas', () => {
     );
     assert.equal(await services().licenses.hasActiveLicense(u.id, 'mixing_mentor'), false);
     await assert.rejects(services().licenses.issue({ userId: u.id, product: 'mixing_mentor', policy: 'gold', source: { type: 'admin' } }), /Policy not found/);
+  });
+});
+
+describe('validation stamps on shutdown', () => {
+  it('closing the API writes the stamps still batched in memory', async () => {
+    const own = await startTestApi();
+    try {
+      const u = await signUp(own);
+      const lic = await grantLicense(own, u.id);
+      const fp = newFingerprint();
+      const act = await activate(own, u.access, lic.license_key, fp);
+      assert.equal((await own.post('/license/validate', { license_key: lic.license_key, fingerprint: fp })).body.code, 'VALID');
+      await own.api.close(); // what SIGTERM does once in-flight requests have drained
+      const db = new pg.Client({ connectionString: own.databaseUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ last_validated_at: Date | null }>('SELECT last_validated_at FROM activations WHERE id = $1', [
+          act.body.activation_id,
+        ]);
+        assert.ok(rows[0]!.last_validated_at instanceof Date);
+      } finally {
+        await db.end();
+      }
+    } finally {
+      await own.close();
+    }
   });
 });

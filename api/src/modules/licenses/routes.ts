@@ -23,6 +23,7 @@ import { markStaleActivations, STALE_JOB, STALE_JOB_CRON } from './stale-activat
 export const licensesModule: Module = (m) => {
   const licenses = new LicensesService(m);
   m.services.licenses = licenses;
+  m.beforeClose.push(() => licenses.close());
   const tags = ['license'];
 
   // The plugin validates on load and the companion heartbeats: generous per-IP

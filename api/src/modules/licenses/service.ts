@@ -21,12 +21,14 @@ import {
 } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { Policy, Product, type LicenseSourceType } from '../../db/models';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit, auditInsertSql, type RequestMeta } from '../../lib/audit';
 import { AppError, notFound, unauthorized, unprocessable } from '../../lib/errors';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
+import { queryBatch } from '../../lib/sql-batch';
 import { signActivationToken, readOwnActivationToken, tokenExpiry } from './activation-tokens';
 import { activationNotFound, assertUsable, licenseInvalid, licenseNotFound, MaxActivationsReached } from './errors';
 import { findRebindCandidate } from './rebinding';
+import { ValidationStamps } from './validation-stamps';
 import {
   activationSummary,
   ACTIVATION_COLUMNS,
@@ -77,8 +79,14 @@ export interface ChangeOptions {
 }
 
 const SYSTEM: RequestMeta = { ip: null, userAgent: null };
-/** Validation writes last_validated_at at most this often per machine: a plugin may validate on every load. */
-const VALIDATION_WRITE_INTERVAL = `interval '1 minute'`;
+/** Validation stamps last_validated_at at most this often per machine: a plugin may validate on every load. */
+const VALIDATION_STAMP_INTERVAL = `interval '1 minute'`;
+/**
+ * A validation is stamped at once, not batched, when the stale sweep could
+ * take the machine before the batch lands (its token has expired and it has
+ * not validated within its grace), with this much slack for a late flush.
+ */
+const SWEEP_MARGIN = `interval '1 hour'`;
 const MAX_KEY_ATTEMPTS = 5;
 /** Unknown keys from one address per window before it is logged and audited as key guessing. */
 const GUESSES_BEFORE_ALERT = 50;
@@ -97,6 +105,16 @@ interface ValidationRow {
   activation_id: string | null;
   /** Whether any machine holds a seat. */
   has_live: boolean;
+  /** This machine's stamp is due and left to the batch. */
+  stamp_later: boolean;
+}
+
+/** Self-service deactivations (and re-bindings) within the policy's window: what counts against its budget. */
+const SPENT_DEACTIVATIONS = `SELECT count(*)::int AS spent FROM activations a JOIN ${LICENSE_FROM} ON l.id = a.license_id
+  WHERE a.deactivation_reason IN ('user', 'rebound') AND a.deactivated_at > now() - make_interval(days => p.deactivation_window_days)`;
+
+function withinDeactivationBudget(license: Pick<LicenseRow, 'max_deactivations'>, spent: number): boolean {
+  return license.max_deactivations === null || spent < license.max_deactivations;
 }
 
 /** The first reason, in this order, why the plugin may not run; VALID when there is none. */
@@ -112,8 +130,10 @@ function validationCode(row: ValidationRow, input: ValidateRequest): ValidationC
 
 export class LicensesService {
   private readonly validationMisses: RateLimiterAbstract;
+  private readonly stamps: ValidationStamps;
 
   constructor(private readonly deps: AppDeps) {
+    this.stamps = new ValidationStamps(deps);
     this.validationMisses = deps.rateLimits.create({
       prefix: 'license_validate_miss',
       points: GUESSES_BEFORE_ALERT,
@@ -316,19 +336,29 @@ export class LicensesService {
    * transaction, so concurrent activations of one license (from any number of
    * API processes) count seats one after the other; the partial unique index
    * on (license_id, fingerprint) backs the "one seat per machine" rule.
+   *
+   * Four round trips: BEGIN; the lock, then the live machines and the spent
+   * deactivation budget as read after the lock (one batch, see queryBatch);
+   * the write and its audit entry in one statement; COMMIT.
    */
   async activate(userId: string, input: ActivateRequest, meta: RequestMeta): Promise<ActivateResponse> {
     if (!isValidLicenseKey(input.license_key)) throw licenseInvalid();
     return this.deps.sequelize.transaction(async (transaction) => {
-      const [license] = await this.rows<LicenseRow>(
-        `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.license_key = :key FOR UPDATE OF l`,
+      const [[license], live, [budget]] = (await queryBatch(
+        this.deps.sequelize,
+        [
+          `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.license_key = :key FOR UPDATE OF l`,
+          `SELECT ${ACTIVATION_COLUMNS} FROM activations a JOIN licenses l ON l.id = a.license_id
+            WHERE l.license_key = :key AND a.deactivated_at IS NULL
+            ORDER BY a.activated_at, a.id`,
+          `${SPENT_DEACTIVATIONS} AND l.license_key = :key`,
+        ],
         { key: input.license_key },
         transaction,
-      );
+      )) as [LicenseRow[], ActivationRow[], Array<{ spent: number }>];
       // Someone else's key reads exactly like a wrong one.
       if (!license || license.user_id !== userId) throw licenseInvalid();
       assertUsable(license);
-      const live = await this.liveActivations([license.id], transaction);
       const now = new Date();
       const tokenExpiresAt = tokenExpiry(now, license.offline_grace_days, license.expires_at);
       const machine = {
@@ -358,24 +388,42 @@ export class LicensesService {
           transaction,
         );
       } else {
-        const candidate = (await this.withinDeactivationBudget(license, transaction))
+        const candidate = withinDeactivationBudget(license, budget!.spent)
           ? findRebindCandidate(input.components, live)
           : undefined;
         if (candidate) {
-          await this.deactivateOne(candidate.activation.id, 'rebound', userId, transaction);
           rebound = { previous_activation_id: candidate.activation.id, changed_components: candidate.changed };
           liveCount -= 1;
         } else if (live.length >= license.max_activations) {
           throw new MaxActivationsReached(license.max_activations, live.map(activationSummary));
         }
+        const audited = auditInsertSql(
+          {
+            action: rebound ? 'license.machine_rebound' : 'license.machine_activated',
+            actorUserId: userId,
+            targetType: 'activation',
+            metadata: { license_id: license.id, machine_name: input.machine_name, os: input.os, ...(rebound ?? {}) },
+          },
+          meta,
+          { from: 'created', id: 'created.id' },
+        );
+        // The seat a re-binding takes over is freed in the same statement.
         const [created] = await this.rows<{ id: string }>(
-          `INSERT INTO activations (license_id, fingerprint, components, machine_name, os, app_version, plugin_version,
-                                    activated_at, token_expires_at, rebound_from)
-           VALUES (:license, :fingerprint, :components::jsonb, :machine_name, :os, :app_version, :plugin_version,
-                   :now, :token_expires_at, :rebound_from)
-           RETURNING id`,
+          `WITH freed AS (
+             UPDATE activations SET deactivated_at = now(), deactivation_reason = 'rebound', deactivated_by = :user, updated_at = now()
+              WHERE id = :rebound_from AND deactivated_at IS NULL RETURNING id
+           ), created AS (
+             INSERT INTO activations (license_id, fingerprint, components, machine_name, os, app_version, plugin_version,
+                                      activated_at, token_expires_at, rebound_from)
+             VALUES (:license, :fingerprint, :components::jsonb, :machine_name, :os, :app_version, :plugin_version,
+                     :now, :token_expires_at, :rebound_from)
+             RETURNING id
+           ), audited AS (${audited.sql})
+           SELECT id FROM created`,
           {
             ...machine,
+            ...audited.replacements,
+            user: userId,
             license: license.id,
             fingerprint: input.hardware_id,
             now,
@@ -385,17 +433,6 @@ export class LicensesService {
         );
         activationId = created!.id;
         liveCount += 1;
-        await audit(
-          {
-            action: rebound ? 'license.machine_rebound' : 'license.machine_activated',
-            actorUserId: userId,
-            targetType: 'activation',
-            targetId: activationId,
-            metadata: { license_id: license.id, machine_name: input.machine_name, os: input.os, ...(rebound ?? {}) },
-          },
-          meta,
-          transaction,
-        );
       }
 
       const { token } = signActivationToken(this.deps.keyRings.activation, this.deps.config.publicUrl, {
@@ -452,7 +489,7 @@ export class LicensesService {
         throw activationNotFound();
       }
       if (row.activation_deactivated_at) return; // already free: nothing to do, nothing spent
-      if (!(await this.withinDeactivationBudget(row, transaction))) {
+      if (!withinDeactivationBudget(row, await this.spentDeactivations(row.id, transaction))) {
         throw unprocessable(
           'deactivation_limit_reached',
           `This license allows ${row.max_deactivations} machine deactivations per ${row.deactivation_window_days} days. Contact support to move it now.`,
@@ -498,32 +535,41 @@ export class LicensesService {
   // ---- machines ----
 
   /**
-   * The plugin's online check. One statement: find the license by its key,
-   * find this machine's live activation, and stamp last_validated_at (at most
-   * once a minute per machine, so a busy plugin does not turn reads into writes).
+   * The plugin's online check, one statement: find the license by its key and
+   * this machine's live activation. Its last_validated_at stamp (at most one
+   * a minute per machine) is batched by ValidationStamps, so a validation is
+   * a read; only a machine the stale sweep could take now is stamped in this
+   * statement, so a stamp still waiting in memory never loses it its seat.
    */
   async validate(input: ValidateRequest, meta: RequestMeta): Promise<ValidateResponse> {
     if (!isValidLicenseKey(input.license_key)) return this.notFound(meta);
     const [row] = await this.rows<ValidationRow>(
       `WITH lic AS (
          SELECT l.id, l.status, l.product_id, l.expires_at, p.name AS policy, p.license_type, p.entitlements,
-                (l.status = 'expired' OR l.expires_at <= now()) AS expired
+                p.offline_grace_days, (l.status = 'expired' OR l.expires_at <= now()) AS expired
            FROM licenses l JOIN policies p ON p.id = l.policy_id
           WHERE l.license_key = :key
        ), act AS (
-         SELECT a.id, a.last_validated_at FROM activations a
+         SELECT a.id,
+                (a.last_validated_at IS NULL OR a.last_validated_at < now() - ${VALIDATION_STAMP_INTERVAL}) AS stamp_due,
+                COALESCE(a.stale_at IS NOT NULL OR (
+                  a.token_expires_at < now() + ${SWEEP_MARGIN} AND (a.last_validated_at IS NULL
+                    OR a.last_validated_at < now() - make_interval(days => (SELECT offline_grace_days FROM lic)) + ${SWEEP_MARGIN})
+                ), false) AS sweepable
+           FROM activations a
           WHERE a.license_id = (SELECT id FROM lic) AND a.fingerprint = :fingerprint AND a.deactivated_at IS NULL
-       ), touched AS (
+       ), stamped_now AS (
          UPDATE activations a SET last_validated_at = now(), stale_at = NULL
            FROM act
-          WHERE a.id = act.id AND (act.last_validated_at IS NULL OR act.last_validated_at < now() - ${VALIDATION_WRITE_INTERVAL})
+          WHERE a.id = act.id AND act.sweepable
          RETURNING a.id
        )
-       SELECT lic.*, (SELECT id FROM act) AS activation_id,
+       SELECT lic.*, act.id AS activation_id, COALESCE(act.stamp_due AND NOT act.sweepable, false) AS stamp_later,
               EXISTS (SELECT 1 FROM activations a WHERE a.license_id = lic.id AND a.deactivated_at IS NULL) AS has_live
-         FROM lic`,
+         FROM lic LEFT JOIN act ON true`,
       { key: input.license_key, fingerprint: input.fingerprint },
     );
+    if (row?.stamp_later) this.stamps.add(row.activation_id!);
     if (!row) return this.notFound(meta);
     const code = validationCode(row, input);
     return {
@@ -590,6 +636,16 @@ export class LicensesService {
     };
   }
 
+  /** Writes the validation stamps still batched in memory. */
+  flushValidationStamps(): Promise<void> {
+    return this.stamps.flush();
+  }
+
+  /** Stops the stamp timer and writes what is left: before the pool closes. */
+  close(): Promise<void> {
+    return this.stamps.close();
+  }
+
   // ---- internals ----
 
   /** Counts unknown keys per address; the first one over the threshold in a window is logged and audited. */
@@ -642,20 +698,9 @@ export class LicensesService {
     );
   }
 
-  /** Self-service deactivations (and re-bindings) within the policy's window, against its budget. */
-  private async withinDeactivationBudget(
-    license: Pick<LicenseRow, 'id' | 'max_deactivations' | 'deactivation_window_days'>,
-    transaction: Transaction,
-  ): Promise<boolean> {
-    if (license.max_deactivations === null) return true;
-    const [row] = await this.rows<{ n: number }>(
-      `SELECT count(*)::int AS n FROM activations
-        WHERE license_id = :id AND deactivation_reason IN ('user', 'rebound')
-          AND deactivated_at > now() - make_interval(days => :days)`,
-      { id: license.id, days: license.deactivation_window_days },
-      transaction,
-    );
-    return row!.n < license.max_deactivations;
+  private async spentDeactivations(licenseId: string, transaction: Transaction): Promise<number> {
+    const [row] = await this.rows<{ spent: number }>(`${SPENT_DEACTIVATIONS} AND l.id = :id`, { id: licenseId }, transaction);
+    return row!.spent;
   }
 
   private async deactivateOne(activationId: string, reason: string, by: string | null, transaction: Transaction): Promise<void> {
