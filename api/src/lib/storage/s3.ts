@@ -23,10 +23,24 @@ export class S3Storage implements ObjectStorage {
       endpoint: config.endpoint,
       forcePathStyle: config.forcePathStyle,
       credentials: config.credentials,
+      // The SDK's default (since v3.729) adds CRC32 "flexible checksum" headers to every
+      // upload and `x-amz-checksum-mode` to every GET, presigned download URLs included.
+      // Several S3-compatible services (Backblaze B2, R2, older MinIO and Ceph) have refused
+      // those headers; integrity does not depend on them, since the API hashes every
+      // upload itself and clients check the signed sha256.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
   }
 
   async put(key: string, body: Readable, opts: { contentType?: string } = {}): Promise<void> {
+    // When the source fails mid multipart upload and aborting the upload fails too (a policy
+    // without s3:AbortMultipartUpload, a server without it), lib-storage rejects with the abort's
+    // error: report the source's, which says why. A lifecycle rule reclaims the parts left over.
+    let sourceError: unknown;
+    body.once('error', (err) => {
+      sourceError = err;
+    });
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.config.bucket, Key: key, Body: body, ContentType: opts.contentType ?? 'application/octet-stream' },
@@ -34,7 +48,11 @@ export class S3Storage implements ObjectStorage {
       queueSize: 2,
       leavePartsOnError: false,
     });
-    await upload.done();
+    try {
+      await upload.done();
+    } catch (err) {
+      throw sourceError ?? err;
+    }
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
