@@ -76,7 +76,7 @@ function get(url: string, offset: number, opts: RangeRequestOptions, redirects =
     req.on('timeout', () => req.destroy(new CompanionError('timeout', 'The download server did not answer in time.')));
     req.on('error', (err) => {
       opts.signal.removeEventListener('abort', onAbort);
-        reject(err instanceof CompanionError ? err : new CompanionError('offline', 'The download server cannot be reached.', { cause: err }));
+      reject(err instanceof CompanionError ? err : new CompanionError('offline', 'The download server cannot be reached.', { cause: err }));
     });
   });
 }
