@@ -113,6 +113,11 @@ interface ValidationRow {
 const SPENT_DEACTIVATIONS = `SELECT count(*)::int AS spent FROM activations a JOIN ${LICENSE_FROM} ON l.id = a.license_id
   WHERE a.deactivation_reason IN ('user', 'rebound') AND a.deactivated_at > now() - make_interval(days => p.deactivation_window_days)`;
 
+/** A license's live machines, oldest first, by its key. */
+const LIVE_BY_KEY = `SELECT ${ACTIVATION_COLUMNS} FROM activations a JOIN licenses l ON l.id = a.license_id
+  WHERE l.license_key = :key AND a.deactivated_at IS NULL
+  ORDER BY a.activated_at, a.id`;
+
 function withinDeactivationBudget(license: Pick<LicenseRow, 'max_deactivations'>, spent: number): boolean {
   return license.max_deactivations === null || spent < license.max_deactivations;
 }
@@ -337,25 +342,29 @@ export class LicensesService {
    * API processes) count seats one after the other; the partial unique index
    * on (license_id, fingerprint) backs the "one seat per machine" rule.
    *
-   * Four round trips: BEGIN; the lock, then the live machines and the spent
-   * deactivation budget as read after the lock (one batch, see queryBatch);
-   * the write and its audit entry in one statement; COMMIT.
+   * Four round trips: BEGIN; the lock, then the seat count, this machine's
+   * live seat and the spent deactivation budget as read after the lock (one
+   * batch, see queryBatch); the write and its audit entry in one statement;
+   * COMMIT. The live machines' rows are read only when they are needed (a
+   * re-binding to look for, or the list a refusal shows): a license with many
+   * seats would otherwise have every one of them read and parsed per activation.
    */
   async activate(userId: string, input: ActivateRequest, meta: RequestMeta): Promise<ActivateResponse> {
     if (!isValidLicenseKey(input.license_key)) throw licenseInvalid();
     return this.deps.sequelize.transaction(async (transaction) => {
-      const [[license], live, [budget]] = (await queryBatch(
+      const [[license], [seats], rebindable] = (await queryBatch(
         this.deps.sequelize,
         [
           `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.license_key = :key FOR UPDATE OF l`,
-          `SELECT ${ACTIVATION_COLUMNS} FROM activations a JOIN licenses l ON l.id = a.license_id
-            WHERE l.license_key = :key AND a.deactivated_at IS NULL
-            ORDER BY a.activated_at, a.id`,
-          `${SPENT_DEACTIVATIONS} AND l.license_key = :key`,
+          `SELECT count(*)::int AS live, (array_agg(a.id) FILTER (WHERE a.fingerprint = :fingerprint))[1] AS same_id,
+                  (${SPENT_DEACTIVATIONS} AND l.license_key = :key) AS spent
+             FROM activations a JOIN licenses l ON l.id = a.license_id
+            WHERE l.license_key = :key AND a.deactivated_at IS NULL`,
+          ...(input.components ? [LIVE_BY_KEY] : []),
         ],
-        { key: input.license_key },
+        { key: input.license_key, fingerprint: input.hardware_id },
         transaction,
-      )) as [LicenseRow[], ActivationRow[], Array<{ spent: number }>];
+      )) as [LicenseRow[], Array<{ live: number; same_id: string | null; spent: number }>, ActivationRow[] | undefined];
       // Someone else's key reads exactly like a wrong one.
       if (!license || license.user_id !== userId) throw licenseInvalid();
       assertUsable(license);
@@ -373,28 +382,28 @@ export class LicensesService {
       let activationId: string;
       let alreadyActive = false;
       let rebound: ActivateResponse['rebound'] = null;
-      let liveCount = live.length;
-      const same = live.find((a) => a.fingerprint === input.hardware_id);
-      if (same) {
+      let liveCount = seats!.live;
+      if (seats!.same_id) {
         alreadyActive = true;
-        activationId = same.id;
+        activationId = seats!.same_id;
         await this.rows(
           `UPDATE activations SET machine_name = :machine_name, os = :os,
                   app_version = COALESCE(:app_version, app_version), plugin_version = COALESCE(:plugin_version, plugin_version),
                   components = CASE WHEN :components::jsonb = '{}'::jsonb THEN components ELSE :components::jsonb END,
                   token_expires_at = :token_expires_at, stale_at = NULL, updated_at = now()
             WHERE id = :id RETURNING id`,
-          { ...machine, id: same.id },
+          { ...machine, id: activationId },
           transaction,
         );
       } else {
-        const candidate = withinDeactivationBudget(license, budget!.spent)
-          ? findRebindCandidate(input.components, live)
+        const candidate = withinDeactivationBudget(license, seats!.spent)
+          ? findRebindCandidate(input.components, rebindable ?? [])
           : undefined;
         if (candidate) {
           rebound = { previous_activation_id: candidate.activation.id, changed_components: candidate.changed };
           liveCount -= 1;
-        } else if (live.length >= license.max_activations) {
+        } else if (liveCount >= license.max_activations) {
+          const live = rebindable ?? (await this.rows<ActivationRow>(LIVE_BY_KEY, { key: input.license_key }, transaction));
           throw new MaxActivationsReached(license.max_activations, live.map(activationSummary));
         }
         const audited = auditInsertSql(
