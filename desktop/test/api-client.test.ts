@@ -156,4 +156,22 @@ describe('against a misbehaving server', () => {
     assert.equal(c.isOnline, true);
     assert.deepEqual(network, [false, true]);
   });
+
+  it('notices by itself that the server is back, without another call', { timeout: 10_000 }, async () => {
+    const port = await freePort();
+    let url = `http://127.0.0.1:${port}`;
+    const c = new ApiClient({ baseUrl: () => url, session: memorySession(), retries: 0, probe: { initialMs: 20, maxMs: 40 } });
+    try {
+      const back = new Promise<boolean>((resolve) => c.events.on('network', (n) => n.online && resolve(true)));
+      await assert.rejects(c.request({ method: 'GET', path: '/anything', auth: 'none' }), { code: 'offline' });
+      await new Promise((r) => setTimeout(r, 150)); // a few probes find nothing
+      assert.equal(c.isOnline, false);
+      url = base;
+      assert.equal(await back, true);
+      assert.equal(c.isOnline, true);
+      assert.ok((hits.get('/healthz') ?? 0) >= 1, 'it asked /healthz');
+    } finally {
+      c.stop();
+    }
+  });
 });

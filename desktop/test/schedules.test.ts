@@ -93,6 +93,40 @@ describe('heartbeats', () => {
   });
 });
 
+describe('coming back online', () => {
+  let place: CompanionPlace;
+  let core: CompanionCore | undefined;
+  before(async () => {
+    place = await companionPlace();
+  });
+  after(async () => {
+    await core?.close();
+    await removePlace(place);
+  });
+
+  it('heartbeats soon after the API is reachable again, with nothing else happening', async () => {
+    const first = await signedInCompanion(place, { heartbeatIntervalMs: HOUR, api: { retries: 0, probe: { initialMs: 100, maxMs: 200 } } });
+    core = first.core;
+    assert.equal((await core.handlers['activation:activate']({ license_key: first.license.license_key })).status, 'activated');
+    await core.start();
+    await until('the heartbeat on start', async () => (await core!.activation.state()).last_heartbeat_at, (at) => at !== null);
+    await sleep(1100); // heartbeat times are whole seconds in the token
+
+    // The API goes away: a heartbeat now fails and the companion knows it is offline.
+    const port = new URL(t.url).port;
+    await t.close();
+    const failed = await core.handlers['activation:refresh']();
+    assert.ok(failed.last_error, 'the failed heartbeat is reported');
+    assert.equal((await core.handlers['auth:state']()).online, false);
+
+    // It comes back on the same address; the companion notices and heartbeats on its own.
+    t = await startTestApi({ HOST: '127.0.0.1', PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}` });
+    const state = await until('the heartbeat after reconnecting', () => core!.activation.state(), (s) => s.last_error === null);
+    assert.ok(Date.parse(state.last_heartbeat_at!) > Date.parse(failed.last_heartbeat_at!));
+    assert.equal((await core.handlers['auth:state']()).online, true);
+  });
+});
+
 describe('plugin update checks', () => {
   let admin: string;
   const places: CompanionPlace[] = [];

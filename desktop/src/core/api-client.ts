@@ -22,6 +22,8 @@ export interface ApiClientOptions {
   retries?: number;
   /** First backoff delay; doubles on each attempt, with jitter. */
   backoffMs?: number;
+  /** While offline, how often to check whether the API is back: from `initialMs`, doubling up to `maxMs`. */
+  probe?: { initialMs: number; maxMs: number };
   userAgent?: string;
 }
 
@@ -56,6 +58,9 @@ const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
  * sides, the access token refreshed on 401 (one refresh in flight however many
  * calls need it), retries with exponential backoff for idempotent calls only,
  * a timeout on every request, and typed errors carrying the API's error code.
+ * Once a request finds the API unreachable, the client checks `/healthz` by
+ * itself until it answers, so "online again" is noticed without waiting for
+ * the next call (heartbeats and the offline banner depend on it).
  */
 export class ApiClient {
   readonly events = new Emitter<ApiClientEvents>();
@@ -65,11 +70,22 @@ export class ApiClient {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly backoffMs: number;
+  private readonly probe: { initialMs: number; maxMs: number };
+  private probeTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(private readonly opts: ApiClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.retries = opts.retries ?? 3;
     this.backoffMs = opts.backoffMs ?? 300;
+    this.probe = opts.probe ?? { initialMs: 5_000, maxMs: 120_000 };
+  }
+
+  /** Stops checking for the API's return (the app is closing). */
+  stop(): void {
+    this.stopped = true;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
   }
 
   get isOnline(): boolean {
@@ -224,7 +240,28 @@ export class ApiClient {
   private setOnline(online: boolean): void {
     if (online === this.online) return;
     this.online = online;
+    if (online && this.probeTimer) {
+      clearTimeout(this.probeTimer);
+      this.probeTimer = null;
+    }
+    if (!online) this.scheduleProbe(this.probe.initialMs);
     this.events.emit('network', { online });
+  }
+
+  /** Any HTTP answer from `/healthz` means the API is reachable again; a network error waits twice as long. */
+  private scheduleProbe(delayMs: number): void {
+    if (this.stopped || this.probeTimer) return;
+    this.probeTimer = setTimeout(async () => {
+      this.probeTimer = null;
+      if (this.online || this.stopped) return;
+      try {
+        await fetch(`${this.baseUrl}/healthz`, { signal: AbortSignal.timeout(this.timeoutMs) });
+        this.setOnline(true);
+      } catch {
+        this.scheduleProbe(Math.min(delayMs * 2, this.probe.maxMs));
+      }
+    }, delayMs);
+    this.probeTimer.unref();
   }
 }
 

@@ -69,7 +69,7 @@ export interface CompanionCoreOptions {
   pluginUpdateIntervalMs?: number;
   telemetry?: { maxEvents?: number; batchSize?: number; flushIntervalMs?: number; backoff?: { initialMs: number; maxMs: number } };
   downloader?: { progressIntervalMs?: number; retries?: number; backoffMs?: number };
-  api?: { timeoutMs?: number; retries?: number; backoffMs?: number };
+  api?: { timeoutMs?: number; retries?: number; backoffMs?: number; probe?: { initialMs: number; maxMs: number } };
 }
 
 /** Keychain account of the refresh token: one per API origin, so a dev API never sees a production session. */
@@ -196,6 +196,7 @@ export class CompanionCore {
 
   /** Pauses downloads (they resume next time), records session_end and closes the queue. */
   async close(): Promise<void> {
+    this.api.stop();
     this.activation.stop();
     await this.installer.stop();
     if (this.started) {
