@@ -6,7 +6,7 @@ import { User } from '../api/src/db/models';
 import { audit } from '../api/src/lib/audit';
 import { hashPassword } from '../api/src/lib/passwords';
 import { ApiKeysService } from '../api/src/modules/api-keys/service';
-import { LicensesService } from '../api/src/modules/licenses/service';
+import { LicenseIssuer } from '../api/src/modules/licenses/issuing';
 
 export interface AdminCommand {
   usage: string;
@@ -91,7 +91,7 @@ const grantLicense: AdminCommand = {
     const flags = parseFlags(z.object({ email: Email, policy: PolicyName, product: ProductId, 'expires-at': IsoDateTime.optional() }), values);
     const user = await User.findOne({ where: { email: flags.email } });
     if (!user || user.status === 'deleted') throw new Error(`No account with the email ${flags.email}.`);
-    const issued = await new LicensesService(deps).issue({
+    const issued = await new LicenseIssuer(deps).issue({
       userId: user.id,
       product: flags.product,
       policy: flags.policy,

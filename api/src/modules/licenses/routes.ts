@@ -52,7 +52,7 @@ export const licensesModule: Module = (m) => {
     },
     async ({ user, body, ctx }) => {
       try {
-        return await licenses.activate(user.id, body, requestMeta(ctx));
+        return await licenses.seats.activate(user.id, body, requestMeta(ctx));
       } catch (err) {
         if (!(err instanceof MaxActivationsReached)) throw err;
         ctx.status = 400;
@@ -72,7 +72,7 @@ export const licensesModule: Module = (m) => {
       errors: { 404: 'activation_not_found', 422: 'deactivation_limit_reached' },
     },
     async ({ user, body, ctx }) => {
-      await licenses.deactivate(user.id, body.activation_id, requestMeta(ctx));
+      await licenses.seats.deactivate(user.id, body.activation_id, requestMeta(ctx));
       return { status: 'deactivated', message: 'machine_deactivated' } as const;
     },
   );
@@ -87,11 +87,11 @@ export const licensesModule: Module = (m) => {
       response: LicenseStatusResponse,
       errors: { 404: 'license_not_found' },
     },
-    ({ user, query }) => licenses.status(user.id, query.license_key),
+    ({ user, query }) => licenses.owned.status(user.id, query.license_key),
   );
   m.route(
     { method: 'get', path: '/license/list', summary: 'My licenses', tags, access: 'user', query: LicenseListQuery, response: LicenseList },
-    ({ user, query }) => licenses.list(user.id, query),
+    ({ user, query }) => licenses.owned.list(user.id, query),
   );
   m.route(
     {
@@ -104,7 +104,7 @@ export const licensesModule: Module = (m) => {
       response: ValidateResponse,
       errors: { 429: 'Rate limited' },
     },
-    ({ body, ctx }) => licenses.validate(body, requestMeta(ctx)),
+    ({ body, ctx }) => licenses.checks.validate(body, requestMeta(ctx)),
   );
   m.route(
     {
@@ -117,7 +117,7 @@ export const licensesModule: Module = (m) => {
       response: HeartbeatResponse,
       errors: { 401: 'token_invalid', 403: 'activation_deactivated, license_revoked, license_suspended, license_expired', 429: 'Rate limited' },
     },
-    ({ body }) => licenses.heartbeat(body),
+    ({ body }) => licenses.checks.heartbeat(body),
   );
   m.route(
     { method: 'get', path: '/keys', summary: 'Public keys (JWKS) that verify activation tokens', tags, access: 'public', response: Jwks },

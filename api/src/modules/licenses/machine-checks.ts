@@ -1,0 +1,212 @@
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  isValidLicenseKey,
+  Uuid,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type LicenseState,
+  type LicenseType,
+  type ValidateRequest,
+  type ValidateResponse,
+  type ValidationCode,
+} from '@ngn/shared';
+import type { AppDeps } from '../../context';
+import { audit, type RequestMeta } from '../../lib/audit';
+import { AppError, unauthorized } from '../../lib/errors';
+import { readOwnActivationToken, signActivationToken } from './activation-tokens';
+import { assertUsable } from './errors';
+import { LicenseStore } from './license-store';
+import { LICENSE_COLUMNS, LICENSE_FROM, type LicenseRow } from './rows';
+import { ValidationStamps } from './validation-stamps';
+
+/** Validation stamps last_validated_at at most this often per machine: a plugin may validate on every load. */
+const VALIDATION_STAMP_INTERVAL = `interval '1 minute'`;
+/**
+ * A validation is stamped at once, not batched, when the stale sweep could
+ * take the machine before the batch lands (its token has expired and it has
+ * not validated within its grace), with this much slack for a late flush.
+ */
+const SWEEP_MARGIN = `interval '1 hour'`;
+/** Unknown keys from one address per window before it is logged and audited as key guessing. */
+const GUESSES_BEFORE_ALERT = 50;
+const GUESS_WINDOW_SECONDS = 600;
+
+interface ValidationRow {
+  id: string;
+  status: LicenseState;
+  expired: boolean;
+  product_id: string;
+  policy: string;
+  license_type: LicenseType;
+  expires_at: Date | null;
+  entitlements: string[];
+  /** This machine's live activation, if any. */
+  activation_id: string | null;
+  /** Whether any machine holds a seat. */
+  has_live: boolean;
+  /** This machine's stamp is due and left to the batch. */
+  stamp_later: boolean;
+}
+
+/** The first reason, in this order, why the plugin may not run; VALID when there is none. */
+function validationCode(row: ValidationRow, input: ValidateRequest): ValidationCode {
+  if (input.product !== undefined && input.product !== row.product_id) return 'PRODUCT_MISMATCH';
+  if (row.status === 'revoked') return 'REVOKED';
+  if (row.status === 'suspended') return 'SUSPENDED';
+  if (row.expired) return 'EXPIRED';
+  if (!row.activation_id) return row.has_live ? 'FINGERPRINT_MISMATCH' : 'NOT_ACTIVATED';
+  if (input.entitlements?.some((e) => !row.entitlements.includes(e))) return 'ENTITLEMENT_MISSING';
+  return 'VALID';
+}
+
+/**
+ * What a machine asks without a user session, by license key or activation
+ * token: the plugin's validation and the companion's heartbeat.
+ */
+export class MachineChecks {
+  private readonly store: LicenseStore;
+  private readonly validationMisses: RateLimiterAbstract;
+  private readonly stamps: ValidationStamps;
+
+  constructor(private readonly deps: AppDeps) {
+    this.store = new LicenseStore(deps.sequelize);
+    this.stamps = new ValidationStamps(deps);
+    this.validationMisses = deps.rateLimits.create({
+      prefix: 'license_validate_miss',
+      points: GUESSES_BEFORE_ALERT,
+      durationSeconds: GUESS_WINDOW_SECONDS,
+    });
+  }
+
+  /**
+   * The plugin's online check, one statement: find the license by its key and
+   * this machine's live activation. Its last_validated_at stamp (at most one
+   * a minute per machine) is batched by ValidationStamps, so a validation is
+   * a read; only a machine the stale sweep could take now is stamped in this
+   * statement, so a stamp still waiting in memory never loses it its seat.
+   */
+  async validate(input: ValidateRequest, meta: RequestMeta): Promise<ValidateResponse> {
+    if (!isValidLicenseKey(input.license_key)) return this.notFound(meta);
+    const [row] = await this.store.rows<ValidationRow>(
+      `WITH lic AS (
+         SELECT l.id, l.status, l.product_id, l.expires_at, p.name AS policy, p.license_type, p.entitlements,
+                p.offline_grace_days, (l.status = 'expired' OR l.expires_at <= now()) AS expired
+           FROM licenses l JOIN policies p ON p.id = l.policy_id
+          WHERE l.license_key = :key
+       ), act AS (
+         SELECT a.id,
+                (a.last_validated_at IS NULL OR a.last_validated_at < now() - ${VALIDATION_STAMP_INTERVAL}) AS stamp_due,
+                COALESCE(a.stale_at IS NOT NULL OR (
+                  a.token_expires_at < now() + ${SWEEP_MARGIN} AND (a.last_validated_at IS NULL
+                    OR a.last_validated_at < now() - make_interval(days => (SELECT offline_grace_days FROM lic)) + ${SWEEP_MARGIN})
+                ), false) AS sweepable
+           FROM activations a
+          WHERE a.license_id = (SELECT id FROM lic) AND a.fingerprint = :fingerprint AND a.deactivated_at IS NULL
+       ), stamped_now AS (
+         UPDATE activations a SET last_validated_at = now(), stale_at = NULL
+           FROM act
+          WHERE a.id = act.id AND act.sweepable
+         RETURNING a.id
+       )
+       SELECT lic.*, act.id AS activation_id, COALESCE(act.stamp_due AND NOT act.sweepable, false) AS stamp_later,
+              EXISTS (SELECT 1 FROM activations a WHERE a.license_id = lic.id AND a.deactivated_at IS NULL) AS has_live
+         FROM lic LEFT JOIN act ON true`,
+      { key: input.license_key, fingerprint: input.fingerprint },
+    );
+    if (row?.stamp_later) this.stamps.add(row.activation_id!);
+    if (!row) return this.notFound(meta);
+    const code = validationCode(row, input);
+    return {
+      valid: code === 'VALID',
+      code,
+      product: row.product_id,
+      policy: row.policy,
+      license_type: row.license_type,
+      expires_at: row.expires_at?.toISOString() ?? null,
+      entitlements: row.entitlements,
+    };
+  }
+
+  /**
+   * Trades an activation token for a fresh one while the seat is still held:
+   * this keeps the offline grace rolling. An expired token is accepted (it
+   * still proves which activation it was); the activation row decides.
+   */
+  async heartbeat(input: HeartbeatRequest): Promise<HeartbeatResponse> {
+    const claims = readOwnActivationToken(this.deps.keyRings.activation, input.activation_token);
+    if (!claims || !Uuid.safeParse(claims.sub).success) {
+      throw unauthorized('token_invalid', 'This activation token is not valid. Activate this machine again.');
+    }
+    const [row] = await this.store.rows<LicenseRow & { fingerprint: string; activation_license_id: string; activation_deactivated_at: Date | null }>(
+      `SELECT ${LICENSE_COLUMNS}, a.fingerprint, a.license_id AS activation_license_id, a.deactivated_at AS activation_deactivated_at
+         FROM activations a JOIN ${LICENSE_FROM} ON l.id = a.license_id
+        WHERE a.id = :id`,
+      { id: claims.sub },
+    );
+    if (!row || row.activation_license_id !== claims.license_id || row.fingerprint !== claims.fingerprint) {
+      throw unauthorized('token_invalid', 'This activation token is not valid. Activate this machine again.');
+    }
+    assertUsable(row);
+    const deactivated = () =>
+      new AppError(403, 'activation_deactivated', 'This machine was deactivated. Activate it again to use it.');
+    if (row.activation_deactivated_at) throw deactivated();
+    const now = new Date();
+    const { token, expiresAt } = signActivationToken(this.deps.keyRings.activation, this.deps.config.publicUrl, {
+      activationId: claims.sub,
+      licenseId: row.id,
+      product: row.product_id,
+      licenseType: row.license_type,
+      policy: row.policy,
+      fingerprint: row.fingerprint,
+      entitlements: row.entitlements,
+      licenseExpiresAt: row.expires_at,
+      offlineGraceDays: row.offline_grace_days,
+    }, now);
+    const [updated] = await this.store.rows<{ id: string }>(
+      `UPDATE activations SET last_heartbeat_at = :now, token_expires_at = :exp, stale_at = NULL,
+              app_version = COALESCE(:app_version, app_version), plugin_version = COALESCE(:plugin_version, plugin_version),
+              updated_at = now()
+        WHERE id = :id AND deactivated_at IS NULL RETURNING id`,
+      { id: claims.sub, now, exp: expiresAt, app_version: input.app_version ?? null, plugin_version: input.plugin_version ?? null },
+    );
+    if (!updated) throw deactivated(); // deactivated between the read and the write
+    return {
+      status: 'active',
+      activation_id: claims.sub,
+      activation_token: token,
+      token_expires_at: expiresAt.toISOString(),
+      expires_at: row.expires_at?.toISOString() ?? null,
+      entitlements: row.entitlements,
+    };
+  }
+
+  /** Writes the validation stamps still batched in memory. */
+  flushValidationStamps(): Promise<void> {
+    return this.stamps.flush();
+  }
+
+  /** Stops the stamp timer and writes what is left: before the pool closes. */
+  close(): Promise<void> {
+    return this.stamps.close();
+  }
+
+  /** Counts unknown keys per address; the first one over the threshold in a window is logged and audited. */
+  private async notFound(meta: RequestMeta): Promise<ValidateResponse> {
+    if (meta.ip) {
+      try {
+        await this.validationMisses.consume(meta.ip);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) {
+          this.deps.logger.warn({ err: rejection }, 'could not count unknown license keys');
+        } else if (rejection.consumedPoints === GUESSES_BEFORE_ALERT + 1) {
+          this.deps.logger.warn({ ip: meta.ip }, 'many unknown license keys from one address: possible key guessing');
+          await audit(
+            { action: 'license.key_guessing_suspected', metadata: { window_seconds: GUESS_WINDOW_SECONDS, misses: rejection.consumedPoints } },
+            meta,
+          );
+        }
+      }
+    }
+    return { valid: false, code: 'NOT_FOUND' };
+  }
+}

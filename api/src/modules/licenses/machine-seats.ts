@@ -1,0 +1,222 @@
+import type { Transaction } from 'sequelize';
+import { isValidLicenseKey, type ActivateRequest, type ActivateResponse } from '@ngn/shared';
+import type { AppDeps } from '../../context';
+import { audit, auditInsertSql, type RequestMeta } from '../../lib/audit';
+import { unprocessable } from '../../lib/errors';
+import { queryBatch } from '../../lib/sql-batch';
+import { signActivationToken, tokenExpiry } from './activation-tokens';
+import { activationNotFound, assertUsable, licenseInvalid, MaxActivationsReached } from './errors';
+import { LicenseStore } from './license-store';
+import { findRebindCandidate } from './rebinding';
+import {
+  activationSummary,
+  ACTIVATION_COLUMNS,
+  LICENSE_COLUMNS,
+  LICENSE_FROM,
+  type ActivationRow,
+  type LicenseRow,
+} from './rows';
+
+/** Self-service deactivations (and re-bindings) within the policy's window: what counts against its budget. */
+const SPENT_DEACTIVATIONS = `SELECT count(*)::int AS spent FROM activations a JOIN ${LICENSE_FROM} ON l.id = a.license_id
+  WHERE a.deactivation_reason IN ('user', 'rebound') AND a.deactivated_at > now() - make_interval(days => p.deactivation_window_days)`;
+
+/** A license's live machines, oldest first, by its key. */
+const LIVE_BY_KEY = `SELECT ${ACTIVATION_COLUMNS} FROM activations a JOIN licenses l ON l.id = a.license_id
+  WHERE l.license_key = :key AND a.deactivated_at IS NULL
+  ORDER BY a.activated_at, a.id`;
+
+function withinDeactivationBudget(license: Pick<LicenseRow, 'max_deactivations'>, spent: number): boolean {
+  return license.max_deactivations === null || spent < license.max_deactivations;
+}
+
+/** A user takes a seat for a machine, or frees one of their own. */
+export class MachineSeats {
+  private readonly store: LicenseStore;
+
+  constructor(private readonly deps: AppDeps) {
+    this.store = new LicenseStore(deps.sequelize);
+  }
+
+  /**
+   * Takes a seat for this machine. The license row is locked for the whole
+   * transaction, so concurrent activations of one license (from any number of
+   * API processes) count seats one after the other; the partial unique index
+   * on (license_id, fingerprint) backs the "one seat per machine" rule.
+   *
+   * Four round trips: BEGIN; the lock, then the seat count, this machine's
+   * live seat and the spent deactivation budget as read after the lock (one
+   * batch, see queryBatch); the write and its audit entry in one statement;
+   * COMMIT. The live machines' rows are read only when they are needed (a
+   * re-binding to look for, or the list a refusal shows): a license with many
+   * seats would otherwise have every one of them read and parsed per activation.
+   */
+  async activate(userId: string, input: ActivateRequest, meta: RequestMeta): Promise<ActivateResponse> {
+    if (!isValidLicenseKey(input.license_key)) throw licenseInvalid();
+    return this.deps.sequelize.transaction(async (transaction) => {
+      const [[license], [seats], rebindable] = (await queryBatch(
+        this.deps.sequelize,
+        [
+          `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.license_key = :key FOR UPDATE OF l`,
+          `SELECT count(*)::int AS live, (array_agg(a.id) FILTER (WHERE a.fingerprint = :fingerprint))[1] AS same_id,
+                  (${SPENT_DEACTIVATIONS} AND l.license_key = :key) AS spent
+             FROM activations a JOIN licenses l ON l.id = a.license_id
+            WHERE l.license_key = :key AND a.deactivated_at IS NULL`,
+          ...(input.components ? [LIVE_BY_KEY] : []),
+        ],
+        { key: input.license_key, fingerprint: input.hardware_id },
+        transaction,
+      )) as [LicenseRow[], Array<{ live: number; same_id: string | null; spent: number }>, ActivationRow[] | undefined];
+      // Someone else's key reads exactly like a wrong one.
+      if (!license || license.user_id !== userId) throw licenseInvalid();
+      assertUsable(license);
+      const now = new Date();
+      const tokenExpiresAt = tokenExpiry(now, license.offline_grace_days, license.expires_at);
+      const machine = {
+        machine_name: input.machine_name,
+        os: input.os,
+        app_version: input.app_version ?? null,
+        plugin_version: input.plugin_version ?? null,
+        components: JSON.stringify(input.components ?? {}),
+        token_expires_at: tokenExpiresAt,
+      };
+
+      let activationId: string;
+      let alreadyActive = false;
+      let rebound: ActivateResponse['rebound'] = null;
+      let liveCount = seats!.live;
+      if (seats!.same_id) {
+        alreadyActive = true;
+        activationId = seats!.same_id;
+        await this.store.rows(
+          `UPDATE activations SET machine_name = :machine_name, os = :os,
+                  app_version = COALESCE(:app_version, app_version), plugin_version = COALESCE(:plugin_version, plugin_version),
+                  components = CASE WHEN :components::jsonb = '{}'::jsonb THEN components ELSE :components::jsonb END,
+                  token_expires_at = :token_expires_at, stale_at = NULL, updated_at = now()
+            WHERE id = :id RETURNING id`,
+          { ...machine, id: activationId },
+          transaction,
+        );
+      } else {
+        const candidate = withinDeactivationBudget(license, seats!.spent)
+          ? findRebindCandidate(input.components, rebindable ?? [])
+          : undefined;
+        if (candidate) {
+          rebound = { previous_activation_id: candidate.activation.id, changed_components: candidate.changed };
+          liveCount -= 1;
+        } else if (liveCount >= license.max_activations) {
+          const live = rebindable ?? (await this.store.rows<ActivationRow>(LIVE_BY_KEY, { key: input.license_key }, transaction));
+          throw new MaxActivationsReached(license.max_activations, live.map(activationSummary));
+        }
+        const audited = auditInsertSql(
+          {
+            action: rebound ? 'license.machine_rebound' : 'license.machine_activated',
+            actorUserId: userId,
+            targetType: 'activation',
+            metadata: { license_id: license.id, machine_name: input.machine_name, os: input.os, ...(rebound ?? {}) },
+          },
+          meta,
+          { from: 'created', id: 'created.id' },
+        );
+        // The seat a re-binding takes over is freed in the same statement.
+        const [created] = await this.store.rows<{ id: string }>(
+          `WITH freed AS (
+             UPDATE activations SET deactivated_at = now(), deactivation_reason = 'rebound', deactivated_by = :user, updated_at = now()
+              WHERE id = :rebound_from AND deactivated_at IS NULL RETURNING id
+           ), created AS (
+             INSERT INTO activations (license_id, fingerprint, components, machine_name, os, app_version, plugin_version,
+                                      activated_at, token_expires_at, rebound_from)
+             VALUES (:license, :fingerprint, :components::jsonb, :machine_name, :os, :app_version, :plugin_version,
+                     :now, :token_expires_at, :rebound_from)
+             RETURNING id
+           ), audited AS (${audited.sql})
+           SELECT id FROM created`,
+          {
+            ...machine,
+            ...audited.replacements,
+            user: userId,
+            license: license.id,
+            fingerprint: input.hardware_id,
+            now,
+            rebound_from: rebound?.previous_activation_id ?? null,
+          },
+          transaction,
+        );
+        activationId = created!.id;
+        liveCount += 1;
+      }
+
+      const { token } = signActivationToken(this.deps.keyRings.activation, this.deps.config.publicUrl, {
+        activationId,
+        licenseId: license.id,
+        product: license.product_id,
+        licenseType: license.license_type,
+        policy: license.policy,
+        fingerprint: input.hardware_id,
+        entitlements: license.entitlements,
+        licenseExpiresAt: license.expires_at,
+        offlineGraceDays: license.offline_grace_days,
+      }, now);
+      return {
+        status: 'activated',
+        activation_id: activationId,
+        activation_token: token,
+        token_expires_at: tokenExpiresAt.toISOString(),
+        license_id: license.id,
+        license_key: license.license_key,
+        product: license.product_id,
+        policy: license.policy,
+        license_type: license.license_type,
+        max_activations: license.max_activations,
+        activations_remaining: Math.max(0, license.max_activations - liveCount),
+        expires_at: license.expires_at?.toISOString() ?? null,
+        entitlements: license.entitlements,
+        already_active: alreadyActive,
+        rebound,
+      };
+    });
+  }
+
+  /**
+   * Frees one of the caller's own seats, from this machine or from another one
+   * (a dead laptop). Someone else's activation answers 404 and changes nothing.
+   */
+  async deactivate(userId: string, activationId: string, meta: RequestMeta): Promise<void> {
+    await this.deps.sequelize.transaction(async (transaction) => {
+      const [row] = await this.store.rows<LicenseRow & { activation_deactivated_at: Date | null }>(
+        `SELECT ${LICENSE_COLUMNS}, a.deactivated_at AS activation_deactivated_at
+           FROM activations a JOIN ${LICENSE_FROM} ON l.id = a.license_id
+          WHERE a.id = :id FOR UPDATE OF l`,
+        { id: activationId },
+        transaction,
+      );
+      if (!row || row.user_id !== userId) {
+        if (row) {
+          await audit(
+            { action: 'license.deactivate_denied', actorUserId: userId, subjectUserId: row.user_id, targetType: 'activation', targetId: activationId },
+            meta,
+          );
+        }
+        throw activationNotFound();
+      }
+      if (row.activation_deactivated_at) return; // already free: nothing to do, nothing spent
+      if (!withinDeactivationBudget(row, await this.spentDeactivations(row.id, transaction))) {
+        throw unprocessable(
+          'deactivation_limit_reached',
+          `This license allows ${row.max_deactivations} machine deactivations per ${row.deactivation_window_days} days. Contact support to move it now.`,
+        );
+      }
+      await this.store.deactivateOne(activationId, 'user', userId, transaction);
+      await audit(
+        { action: 'license.machine_deactivated', actorUserId: userId, targetType: 'activation', targetId: activationId, metadata: { license_id: row.id, by: 'user' } },
+        meta,
+        transaction,
+      );
+    });
+  }
+
+  private async spentDeactivations(licenseId: string, transaction: Transaction): Promise<number> {
+    const [row] = await this.store.rows<{ spent: number }>(`${SPENT_DEACTIVATIONS} AND l.id = :id`, { id: licenseId }, transaction);
+    return row!.spent;
+  }
+}
