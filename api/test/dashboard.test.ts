@@ -231,6 +231,26 @@ describe('GET /analytics/dashboard', () => {
     assert.deepEqual(actualFigures(res.body), expectedFigures(res.body, [...events, ...more], { ...facts, users: facts.users + 1 }));
   });
 
+  it('stays exact when dashboards and the rollup job refresh the same dirty days at once', async () => {
+    await exec('TRUNCATE telemetry_events, telemetry_daily, telemetry_daily_counts, telemetry_daily_crashes, telemetry_dirty_days');
+    const admin = await signUpAs(t, 'admin');
+    const people = await Promise.all([signUp(t), signUp(t), signUp(t)]);
+    const events = generateEvents(people.map((p) => p.id), 1200, 31337); // ~90 dirty days: many chunks to interleave
+    await send(events, new Map(people.map((p) => [p.id, p.access])));
+
+    await t.api.deps.jobs.send('telemetry.rollup', {});
+    const answers = await Promise.all([1, 2, 3].map(() => t.get('/analytics/dashboard?period=90d', admin.access)));
+    const telemetryFigures = (f: ReturnType<typeof actualFigures>) => {
+      const { daily_active_users, average_session_duration, most_used_features, daw_breakdown, os_breakdown } = f.metrics;
+      return { daily_active_users, average_session_duration, most_used_features, daw_breakdown, os_breakdown, crashes: f.crashes };
+    };
+    for (const res of answers) {
+      assert.equal(res.status, 200);
+      const facts = { users: 0, activeLicenses: 0, purchases: [], activationDays: [] };
+      assert.deepEqual(telemetryFigures(actualFigures(res.body)), telemetryFigures(expectedFigures(res.body, events, facts)));
+    }
+  });
+
   it('defaults to 30 days, refuses other periods, and is for admins only', async () => {
     const admin = await signUpAs(t, 'admin');
     const res = await t.get('/analytics/dashboard', admin.access);

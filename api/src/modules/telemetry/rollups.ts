@@ -9,8 +9,8 @@ const RETENTION_MAX_SLICES = 1_000;
 const DAYS_PER_CHUNK = 7;
 const MAX_CHUNKS = 1_000;
 
-/** `[day, day + 1)` in UTC, as a join condition between `d` (a date) and `e` (events): uses the occurred_at index. */
-const DAY_JOIN = `e.occurred_at >= (d.day::timestamp AT TIME ZONE 'UTC') AND e.occurred_at < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')`;
+/** The events `e` of `[d.day, d.day + 1)` in UTC: a range on the occurred_at index. */
+const DAY_RANGE = `e.occurred_at >= (d.day::timestamp AT TIME ZONE 'UTC') AND e.occurred_at < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')`;
 
 /**
  * Daily rollups of telemetry, which the dashboard reads instead of scanning
@@ -80,35 +80,48 @@ export class TelemetryRollups {
     return total;
   }
 
+  /**
+   * Rebuilds the days' rollups from one pass over their events: each day's
+   * events are aggregated once, by user and every value a rollup groups on,
+   * and all the rollups are derived from those few thousand rows per day.
+   * Distinct users per day, DAW and OS stay exact because the user is part of
+   * the grain. Aggregating day by day (the lateral join) keeps each hash table
+   * the size of one day, well inside work_mem.
+   */
   private async recompute(days: string[], transaction: Transaction): Promise<void> {
     const { sequelize } = this.deps;
     const run = (sql: string) => sequelize.query(sql, { bind: [days], transaction });
-    await run('DELETE FROM telemetry_daily WHERE day = ANY($1::date[])');
-    await run('DELETE FROM telemetry_daily_counts WHERE day = ANY($1::date[])');
-    await run('DELETE FROM telemetry_daily_crashes WHERE day = ANY($1::date[])');
-    const eventsOfDays = `(SELECT unnest($1::date[]) AS day) d JOIN telemetry_events e ON ${DAY_JOIN}`;
     await run(`
-      INSERT INTO telemetry_daily (day, events, active_users, timed_events, session_seconds)
-      SELECT d.day, count(*), count(DISTINCT e.user_id), count(e.session_duration_secs), COALESCE(sum(e.session_duration_secs), 0)
-        FROM ${eventsOfDays}
-       GROUP BY d.day`);
+      WITH daily AS (DELETE FROM telemetry_daily WHERE day = ANY($1::date[])),
+           counts AS (DELETE FROM telemetry_daily_counts WHERE day = ANY($1::date[]))
+      DELETE FROM telemetry_daily_crashes WHERE day = ANY($1::date[])`);
     await run(`
-      INSERT INTO telemetry_daily_counts (day, dimension, key, count)
-      SELECT d.day, 'feature', f.feature, count(*)
-        FROM ${eventsOfDays} CROSS JOIN LATERAL unnest(e.features_used) AS f(feature)
-       GROUP BY d.day, f.feature
-      UNION ALL
-      SELECT d.day, 'daw', e.daw_type, count(DISTINCT e.user_id)
-        FROM ${eventsOfDays} WHERE e.daw_type IS NOT NULL
-       GROUP BY d.day, e.daw_type
-      UNION ALL
-      SELECT d.day, 'os', e.os, count(DISTINCT e.user_id)
-        FROM ${eventsOfDays} WHERE e.os IS NOT NULL
-       GROUP BY d.day, e.os`);
-    await run(`
+      WITH grain AS MATERIALIZED (
+        SELECT d.day, g.*
+          FROM unnest($1::date[]) AS d(day) CROSS JOIN LATERAL (
+            SELECT e.user_id, e.daw_type, e.os, e.features_used,
+                   -- Only crashes carry a version and an error, so other events keep the grain small.
+                   CASE WHEN e.event_type = 'crash' THEN COALESCE(e.plugin_version, e.app_version) END AS version,
+                   CASE WHEN e.event_type = 'crash' THEN COALESCE(e.crash_error, 'unknown error') END AS error,
+                   count(*) AS events, count(e.session_duration_secs) AS timed, sum(e.session_duration_secs) AS seconds
+              FROM telemetry_events e
+             WHERE ${DAY_RANGE}
+             GROUP BY 1, 2, 3, 4, 5, 6) g
+      ), daily AS (
+        INSERT INTO telemetry_daily (day, events, active_users, timed_events, session_seconds)
+        SELECT day, sum(events), count(DISTINCT user_id), sum(timed), COALESCE(sum(seconds), 0)
+          FROM grain GROUP BY day
+      ), counts AS (
+        INSERT INTO telemetry_daily_counts (day, dimension, key, count)
+        SELECT day, 'feature', f.feature, sum(events)
+          FROM grain CROSS JOIN LATERAL unnest(grain.features_used) AS f(feature)
+         GROUP BY day, f.feature
+        UNION ALL
+        SELECT day, 'daw', daw_type, count(DISTINCT user_id) FROM grain WHERE daw_type IS NOT NULL GROUP BY day, daw_type
+        UNION ALL
+        SELECT day, 'os', os, count(DISTINCT user_id) FROM grain WHERE os IS NOT NULL GROUP BY day, os
+      )
       INSERT INTO telemetry_daily_crashes (day, os, version, error, count)
-      SELECT d.day, e.os, COALESCE(e.plugin_version, e.app_version), COALESCE(e.crash_error, 'unknown error'), count(*)
-        FROM ${eventsOfDays} WHERE e.event_type = 'crash'
-       GROUP BY 1, 2, 3, 4`);
+      SELECT day, os, version, error, sum(events) FROM grain WHERE error IS NOT NULL GROUP BY 1, 2, 3, 4`);
   }
 }
