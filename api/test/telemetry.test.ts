@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { QueryTypes } from 'sequelize';
 import { CRASH_REPORT_MAX_BYTES, TELEMETRY_BATCH_MAX } from '@ngn/shared';
+import { ROLLUP_LOCK_ID } from '../src/modules/telemetry/rollups';
 import { signUp, startTestApi, type TestApi } from './helpers/api';
 
 const RATE_LIMIT = 8;
@@ -149,6 +150,27 @@ describe('POST /analytics/telemetry', () => {
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
     const other = await signUp(t);
     assert.equal((await t.post('/analytics/telemetry', event(), other.access)).status, 201);
+  });
+
+  it('waits while a rollup refresh runs, so no refresh can recompute a day without events still being written', async () => {
+    const u = await signUp(t);
+    let answered = false;
+    let pending: Promise<{ status: number }> | undefined;
+    await t.api.deps.sequelize.transaction(async (transaction) => {
+      // What a refresh holds while it claims and recomputes dirty days.
+      await t.api.deps.sequelize.query('SELECT pg_advisory_xact_lock(:id)', { replacements: { id: ROLLUP_LOCK_ID }, transaction });
+      pending = t.post('/analytics/telemetry', event(), u.access).then((res) => {
+        answered = true;
+        return res;
+      });
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(answered, false, 'the batch was written during the refresh');
+      assert.equal(await countEvents(u.id), 0);
+    });
+    assert.equal((await pending!).status, 201);
+    assert.equal(await countEvents(u.id), 1);
+    const [marker] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_dirty_days WHERE day = (now() AT TIME ZONE 'UTC')::date`);
+    assert.equal(marker!.n, 1, 'its day is left dirty for the next refresh');
   });
 
   it('is admin-only to read back as a dashboard', async () => {

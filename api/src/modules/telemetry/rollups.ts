@@ -1,7 +1,13 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
-/** Any fixed number: only one process recomputes rollups at a time. */
-const ROLLUP_LOCK_ID = 7_310_505;
+/**
+ * Any fixed number. A refresh holds it exclusively, so only one process
+ * recomputes rollups at a time; every statement that writes events holds it
+ * shared until it commits, so a refresh never claims a day while events of
+ * that day are still uncommitted (it would recompute without them and drop
+ * the day's dirty marker).
+ */
+export const ROLLUP_LOCK_ID = 7_310_505;
 /** Retention deletes in slices so it never holds long locks or builds one huge transaction. */
 const RETENTION_SLICE = 10_000;
 const RETENTION_MAX_SLICES = 1_000;

@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { TelemetryRequest, TelemetryResponse } from '@ngn/shared';
+import { ROLLUP_LOCK_ID } from './rollups';
 
 type ParsedEvent = TelemetryRequest['events'][number];
 
@@ -7,7 +8,8 @@ type ParsedEvent = TelemetryRequest['events'][number];
  * Stores telemetry. A batch is one INSERT … SELECT over the batch sent as one
  * JSON parameter: one round trip and one statement whatever its size, atomic,
  * and `ON CONFLICT DO NOTHING` on the client's event_id makes retries free.
- * The same statement marks the days it touched as dirty for the rollups.
+ * The same statement marks the days it touched as dirty for the rollups,
+ * holding the rollup lock shared until it commits (see ROLLUP_LOCK_ID).
  */
 export class TelemetryService {
   constructor(private readonly deps: { sequelize: Sequelize }) {}
@@ -28,7 +30,7 @@ export class TelemetryService {
     }));
     const [result] = await this.deps.sequelize.query<{ accepted: number }>(
       `WITH incoming AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(
+         SELECT e.* FROM (SELECT pg_advisory_xact_lock_shared(${ROLLUP_LOCK_ID})) AS rollups_wait, jsonb_to_recordset($1::jsonb) AS e(
            event_id uuid, event_type text, daw_type text, os text, plugin_version text, app_version text,
            session_duration_secs integer, features_used text[], crash_report text, custom_data jsonb,
            occurred_at timestamptz)
@@ -59,7 +61,10 @@ export class TelemetryService {
   /** Erases a user's events (account deletion); the days they were in are recomputed without them. */
   async forgetUser(userId: string, transaction: Transaction): Promise<void> {
     await this.deps.sequelize.query(
-      `WITH gone AS (DELETE FROM telemetry_events WHERE user_id = :userId RETURNING occurred_at)
+      `WITH gone AS (
+         DELETE FROM telemetry_events
+          WHERE user_id = :userId AND EXISTS (SELECT pg_advisory_xact_lock_shared(${ROLLUP_LOCK_ID}))
+         RETURNING occurred_at)
        INSERT INTO telemetry_dirty_days (day)
        SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date FROM gone ORDER BY 1
        ON CONFLICT DO NOTHING`,
