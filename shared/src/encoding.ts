@@ -9,6 +9,26 @@ export function utf8Bytes(text: string): Uint8Array<ArrayBuffer> {
   return utf8.encode(text) as Uint8Array<ArrayBuffer>;
 }
 
+/**
+ * Whether `text` fits in `maxBytes` of UTF-8, without encoding it: a UTF-16
+ * unit never takes more than 3 bytes, so short text is answered at once, and
+ * long text is counted without allocating (size checks run on every event).
+ */
+export function fitsUtf8Bytes(text: string, maxBytes: number): boolean {
+  if (text.length * 3 <= maxBytes) return true;
+  let bytes = 0;
+  for (let i = 0; i < text.length && bytes <= maxBytes; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4; // a surrogate pair is one code point of 4 bytes
+      i++;
+    } else bytes += 3; // the rest of the BMP, and a lone surrogate (encoded as U+FFFD)
+  }
+  return bytes <= maxBytes;
+}
+
 export function utf8Text(bytes: Uint8Array): string {
   return utf8Decoder.decode(bytes);
 }

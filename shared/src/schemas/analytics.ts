@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDateTime, Uuid } from './common';
+import { fitsUtf8Bytes } from '../encoding';
 
 /** What the companion and the plugin report. Unknown types are refused, so the dashboard stays meaningful. */
 export const TELEMETRY_EVENT_TYPES = [
@@ -25,8 +26,6 @@ export const CUSTOM_DATA_MAX_BYTES = 4 * 1024;
 /** A week: anything longer is a clock or counter bug, not a session. */
 export const SESSION_DURATION_MAX_SECS = 7 * 86_400;
 
-const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
-
 const Label = z.string().trim().min(1).max(100);
 const Version = z.string().trim().min(1).max(50);
 const FeatureName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, {
@@ -50,11 +49,11 @@ export const TelemetryEvent = z.strictObject({
     .transform((f) => [...new Set(f ?? [])]),
   crash_report: z
     .string()
-    .refine((s) => utf8Bytes(s) <= CRASH_REPORT_MAX_BYTES, { message: `A crash report is at most ${CRASH_REPORT_MAX_BYTES} bytes.` })
+    .refine((s) => fitsUtf8Bytes(s, CRASH_REPORT_MAX_BYTES), { message: `A crash report is at most ${CRASH_REPORT_MAX_BYTES} bytes.` })
     .nullish(),
   custom_data: z
     .record(z.string().max(64), z.unknown())
-    .refine((d) => utf8Bytes(JSON.stringify(d)) <= CUSTOM_DATA_MAX_BYTES, {
+    .refine((d) => fitsUtf8Bytes(JSON.stringify(d), CUSTOM_DATA_MAX_BYTES), {
       message: `custom_data is at most ${CUSTOM_DATA_MAX_BYTES} bytes of JSON.`,
     })
     .optional(),

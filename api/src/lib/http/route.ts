@@ -57,20 +57,31 @@ export interface RouteDeps {
 // eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function unstorableStrings(value: unknown, path: string[], out: string[] = [], depth = 0): string[] {
-  if (typeof value === 'string') {
-    if (UNSTORABLE.test(value)) out.push(path.join('.'));
-  } else if (value && typeof value === 'object' && depth < 32) {
-    for (const [key, child] of Object.entries(value)) {
-      if (UNSTORABLE.test(key)) out.push([...path, '(key)'].join('.'));
-      unstorableStrings(child, [...path, key], out, depth + 1);
+function unstorableStrings(value: unknown, where: string): string[] {
+  const out: string[] = [];
+  // One path stack, joined only when something is found: this runs over every
+  // field of every request, and copying the path per field was most of its cost.
+  const path = [where];
+  const visit = (node: unknown, depth: number): void => {
+    if (typeof node === 'string') {
+      if (UNSTORABLE.test(node)) out.push(path.join('.'));
+      return;
     }
-  }
+    if (!node || typeof node !== 'object' || depth >= 32) return;
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      if (UNSTORABLE.test(key)) out.push([...path, '(key)'].join('.'));
+      path.push(key);
+      visit((node as Record<string, unknown>)[key], depth + 1);
+      path.pop();
+    }
+  };
+  visit(value, 0);
   return out;
 }
 
 export function parseOrThrow<T extends ZodType>(schema: T, input: unknown, where: string): z.output<T> {
-  const bad = unstorableStrings(input, [where]);
+  const bad = unstorableStrings(input, where);
   if (bad.length) {
     throw validationFailed(bad.map((path) => ({ path, message: 'Text must be valid Unicode without NUL characters.' })));
   }
