@@ -47,16 +47,21 @@ async function signedInCompanion(place: CompanionPlace, extra: Parameters<typeof
   return { core, user, license };
 }
 
-describe('heartbeats', () => {
-  let place: CompanionPlace;
-  let core: CompanionCore | undefined;
+/** A companion place for one describe block: made before its tests, its last core closed and the place removed after. */
+function companionSlot(): { place: CompanionPlace; core?: CompanionCore } {
+  const slot = {} as { place: CompanionPlace; core?: CompanionCore };
   before(async () => {
-    place = await companionPlace();
+    slot.place = await companionPlace();
   });
   after(async () => {
-    await core?.close();
-    await removePlace(place);
+    await slot.core?.close();
+    await removePlace(slot.place);
   });
+  return slot;
+}
+
+describe('heartbeats', () => {
+  const slot = companionSlot();
 
   const heartbeatOf = async (licenseId: string) => {
     const [row] = await t.api.deps.sequelize.query<{ last_heartbeat_at: Date | null; token_expires_at: Date }>(
@@ -67,8 +72,8 @@ describe('heartbeats', () => {
   };
 
   it('beats when the companion starts, then on its interval, each time moving the token’s expiry', async () => {
-    const first = await signedInCompanion(place, { heartbeatIntervalMs: HOUR });
-    core = first.core;
+    const first = await signedInCompanion(slot.place, { heartbeatIntervalMs: HOUR });
+    let core = (slot.core = first.core);
     const activated = await core.handlers['activation:activate']({ license_key: first.license.license_key });
     assert.equal(activated.status, 'activated');
     assert.equal((await heartbeatOf(first.license.id)).last_heartbeat_at, null, 'activating is not a heartbeat');
@@ -76,13 +81,13 @@ describe('heartbeats', () => {
 
     // A restart with an hour between beats: only the start can be what beats.
     await sleep(1100); // token times are whole seconds
-    core = await openCompanion(place, t.url, { heartbeatIntervalMs: HOUR });
+    core = slot.core = await openCompanion(slot.place, t.url, { heartbeatIntervalMs: HOUR });
     await core.start();
     const atStart = await until('the heartbeat on start', () => heartbeatOf(first.license.id), (r) => r.last_heartbeat_at !== null);
     await core.close();
 
     // A short interval: the beats keep coming with nothing else happening.
-    core = await openCompanion(place, t.url, { heartbeatIntervalMs: 1200 });
+    core = slot.core = await openCompanion(slot.place, t.url, { heartbeatIntervalMs: 1200 });
     await core.start();
     const later = await until(
       'two more heartbeats',
@@ -94,22 +99,14 @@ describe('heartbeats', () => {
 });
 
 describe('coming back online', () => {
-  let place: CompanionPlace;
-  let core: CompanionCore | undefined;
-  before(async () => {
-    place = await companionPlace();
-  });
-  after(async () => {
-    await core?.close();
-    await removePlace(place);
-  });
+  const slot = companionSlot();
 
   it('heartbeats soon after the API is reachable again, with nothing else happening', async () => {
-    const first = await signedInCompanion(place, { heartbeatIntervalMs: HOUR, api: { retries: 0, probe: { initialMs: 100, maxMs: 200 } } });
-    core = first.core;
+    const first = await signedInCompanion(slot.place, { heartbeatIntervalMs: HOUR, api: { retries: 0, probe: { initialMs: 100, maxMs: 200 } } });
+    const core = (slot.core = first.core);
     assert.equal((await core.handlers['activation:activate']({ license_key: first.license.license_key })).status, 'activated');
     await core.start();
-    await until('the heartbeat on start', async () => (await core!.activation.state()).last_heartbeat_at, (at) => at !== null);
+    await until('the heartbeat on start', async () => (await core.activation.state()).last_heartbeat_at, (at) => at !== null);
     await sleep(1100); // heartbeat times are whole seconds in the token
 
     // The API goes away: a heartbeat now fails and the companion knows it is offline.
@@ -121,7 +118,7 @@ describe('coming back online', () => {
 
     // It comes back on the same address; the companion notices and heartbeats on its own.
     t = await startTestApi({ HOST: '127.0.0.1', PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}` });
-    const state = await until('the heartbeat after reconnecting', () => core!.activation.state(), (s) => s.last_error === null);
+    const state = await until('the heartbeat after reconnecting', () => core.activation.state(), (s) => s.last_error === null);
     assert.ok(Date.parse(state.last_heartbeat_at!) > Date.parse(failed.last_heartbeat_at!));
     assert.equal((await core.handlers['auth:state']()).online, true);
   });
