@@ -17,14 +17,15 @@ import { readOwnActivationToken, signActivationToken } from './activation-tokens
 import { assertUsable } from './errors';
 import { LicenseStore } from './license-store';
 import { LICENSE_COLUMNS, LICENSE_FROM, type LicenseRow } from './rows';
+import { staleAt } from './stale-activations';
 import { ValidationStamps } from './validation-stamps';
 
 /** Validation stamps last_validated_at at most this often per machine: a plugin may validate on every load. */
 const VALIDATION_STAMP_INTERVAL = `interval '1 minute'`;
 /**
- * A validation is stamped at once, not batched, when the stale sweep could
- * take the machine before the batch lands (its token has expired and it has
- * not validated within its grace), with this much slack for a late flush.
+ * A validation is stamped at once, not batched, when the stale sweep's own
+ * rule (staleAt) would take the machine within this margin: slack for a late
+ * flush of the batch.
  */
 const SWEEP_MARGIN = `interval '1 hour'`;
 /** Unknown keys from one address per window before it is logged and audited as key guessing. */
@@ -96,10 +97,7 @@ export class MachineChecks {
        ), act AS (
          SELECT a.id,
                 (a.last_validated_at IS NULL OR a.last_validated_at < now() - ${VALIDATION_STAMP_INTERVAL}) AS stamp_due,
-                COALESCE(a.stale_at IS NOT NULL OR (
-                  a.token_expires_at < now() + ${SWEEP_MARGIN} AND (a.last_validated_at IS NULL
-                    OR a.last_validated_at < now() - make_interval(days => (SELECT offline_grace_days FROM lic)) + ${SWEEP_MARGIN})
-                ), false) AS sweepable
+                COALESCE(a.stale_at IS NOT NULL OR ${staleAt(`(now() + ${SWEEP_MARGIN})`, '(SELECT offline_grace_days FROM lic)')}, false) AS sweepable
            FROM activations a
           WHERE a.license_id = (SELECT id FROM lic) AND a.fingerprint = :fingerprint AND a.deactivated_at IS NULL
        ), stamped_now AS (

@@ -25,6 +25,15 @@ export interface StaleSweep {
  * (validation already treats them as expired; this keeps lists and admin
  * searches truthful).
  */
+/**
+ * SQL: whether activation `a` is stale at the instant `at`, given its policy's
+ * offline grace in days. The sweep asks it of now; validation asks it of a
+ * little later, to know which stamps must not wait for the batch.
+ */
+export function staleAt(at: string, graceDays: string): string {
+  return `(a.token_expires_at < ${at} AND (a.last_validated_at IS NULL OR a.last_validated_at < ${at} - make_interval(days => ${graceDays})))`;
+}
+
 export async function markStaleActivations(sequelize: Sequelize, now = new Date()): Promise<StaleSweep> {
   const marked = await sequelize.query<{ freed: boolean }>(
     `WITH candidates AS (
@@ -33,8 +42,7 @@ export async function markStaleActivations(sequelize: Sequelize, now = new Date(
          JOIN licenses l ON l.id = a.license_id
          JOIN policies p ON p.id = l.policy_id
         WHERE a.deactivated_at IS NULL AND a.stale_at IS NULL
-          AND a.token_expires_at < :now
-          AND (a.last_validated_at IS NULL OR a.last_validated_at < :now::timestamptz - make_interval(days => p.offline_grace_days))
+          AND ${staleAt(':now::timestamptz', 'p.offline_grace_days')}
         FOR UPDATE OF a SKIP LOCKED
      )
      UPDATE activations a
