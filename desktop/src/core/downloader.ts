@@ -140,11 +140,7 @@ export class Downloader {
   /** Stops the transfer once what already arrived is on disk, and keeps the partial file for a later resume. */
   async pause(id: string): Promise<DownloadState> {
     const running = this.running.get(id);
-    if (!running) {
-      const state = this.get(id);
-      if (!state) throw notFound(id);
-      return state;
-    }
+    if (!running) return this.settled(id);
     running.controller.abort(PAUSED);
     return running.done;
   }
