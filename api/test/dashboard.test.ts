@@ -120,6 +120,7 @@ function expectedFigures(
 ) {
   const days = daysBetween(range.from, range.to);
   const events = all.filter((e) => dayOf(e.occurred_at) >= range.from && dayOf(e.occurred_at) <= range.to);
+  const dailyActive = days.map((date) => ({ date, count: new Set(events.filter((e) => dayOf(e.occurred_at) === date).map((e) => e.user)).size }));
   const timed = events.filter((e) => e.session_duration_secs !== null);
   const fromMs = Date.parse(`${range.from}T00:00:00Z`);
   const revenue: Record<string, number> = {};
@@ -138,7 +139,8 @@ function expectedFigures(
       active_licenses: facts.activeLicenses,
       total_revenue: Object.values(revenue).reduce((a, b) => a + b, 0),
       revenue_by_currency: sorted(revenue),
-      daily_active_users: days.map((date) => ({ date, count: new Set(events.filter((e) => dayOf(e.occurred_at) === date).map((e) => e.user)).size })),
+      daily_active_users: Math.round(dailyActive.reduce((sum, d) => sum + d.count, 0) / days.length),
+      daily_active_users_series: dailyActive,
       average_session_duration: timed.length ? Math.round(timed.reduce((a, e) => a + e.session_duration_secs!, 0) / timed.length) : 0,
       most_used_features: sorted(countBy(events.flatMap((e) => e.features_used), (f) => f)),
       activations_per_day: days.map((date) => ({ date, count: facts.activationDays.filter((d) => d === date).length })),
@@ -241,8 +243,8 @@ describe('GET /analytics/dashboard', () => {
     await t.api.deps.jobs.send('telemetry.rollup', {});
     const answers = await Promise.all([1, 2, 3].map(() => t.get('/analytics/dashboard?period=90d', admin.access)));
     const telemetryFigures = (f: ReturnType<typeof actualFigures>) => {
-      const { daily_active_users, average_session_duration, most_used_features, daw_breakdown, os_breakdown } = f.metrics;
-      return { daily_active_users, average_session_duration, most_used_features, daw_breakdown, os_breakdown, crashes: f.crashes };
+      const { daily_active_users, daily_active_users_series, average_session_duration, most_used_features, daw_breakdown, os_breakdown } = f.metrics;
+      return { daily_active_users, daily_active_users_series, average_session_duration, most_used_features, daw_breakdown, os_breakdown, crashes: f.crashes };
     };
     for (const res of answers) {
       assert.equal(res.status, 200);
@@ -256,7 +258,8 @@ describe('GET /analytics/dashboard', () => {
     const res = await t.get('/analytics/dashboard', admin.access);
     assert.equal(res.status, 200);
     assert.equal(res.body.period, '30d');
-    assert.equal(res.body.metrics.daily_active_users.length, 30);
+    assert.equal(res.body.metrics.daily_active_users_series.length, 30);
+    assert.equal(typeof res.body.metrics.daily_active_users, 'number');
     assert.equal((await t.get('/analytics/dashboard?period=1y', admin.access)).status, 400);
     for (const role of ['user', 'support'] as const) {
       const u = await signUpAs(t, role);

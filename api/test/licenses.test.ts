@@ -264,8 +264,13 @@ describe('status and list', () => {
     assert.equal(one.body.activations.length, 1);
     assert.equal(one.body.activations[0].fingerprint, fp);
     assert.equal(one.body.activations[0].last_validated, null);
-    const all = await t.get('/license/status', u.access);
-    assert.deepEqual(all.body.licenses.map((l: any) => l.policy).sort(), ['pro', 'standard']);
+    const latest = await t.get('/license/status', u.access);
+    assert.equal(latest.status, 200);
+    assert.equal(latest.body.license_key, b.license_key, 'without a key: the most recent license of the product, flat as in the seed');
+    assert.deepEqual(latest.body.licenses.map((l: any) => l.license_key), [a.license_key], 'the others beside it');
+    const none = await t.get('/license/status?product=companion', u.access);
+    assert.equal(none.status, 404);
+    assert.equal(none.body.error, 'license_not_found');
     const foreign = await t.get(`/license/status?license_key=${a.license_key}`, other.access);
     assert.equal(foreign.status, 404);
     assert.equal(foreign.body.error, 'license_not_found');

@@ -33,8 +33,12 @@ const FeatureName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, {
 });
 
 export const TelemetryEvent = z.strictObject({
-  /** Made by the client when the event happens and kept across retries: the server ignores an id it already has. */
-  event_id: Uuid,
+  /**
+   * Made by the client when the event happens and kept across retries: the server
+   * ignores an id it already has. Optional as in the seed's example; without one
+   * the server assigns an id, so such an event cannot be deduplicated on retry.
+   */
+  event_id: Uuid.optional(),
   event_type: TelemetryEventType,
   daw_type: Label.nullish(),
   os: Label.nullish(),
@@ -100,7 +104,10 @@ export const DashboardResponse = z.object({
     /** Payments completed in the period minus their refunds, minor units; one figure is meaningful with one currency. */
     total_revenue: z.number().int(),
     revenue_by_currency: Counts,
-    daily_active_users: z.array(DayCount),
+    /** Distinct active users per day, averaged over the period's days and rounded (the seed's single figure). */
+    daily_active_users: z.number().int().min(0),
+    /** Distinct active users on each day of the period. */
+    daily_active_users_series: z.array(DayCount),
     /** Seconds, over events that report a session duration; 0 without any. */
     average_session_duration: z.number().int().min(0),
     /** feature → number of events that used it, most used first. */

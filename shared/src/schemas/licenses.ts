@@ -113,7 +113,11 @@ export const DeactivateRequest = z.strictObject({ activation_id: Uuid });
 export const DeactivateResponse = z.object({ status: z.literal('deactivated'), message: z.literal('machine_deactivated') });
 export type DeactivateResponse = z.infer<typeof DeactivateResponse>;
 
-export const LicenseStatusQuery = z.strictObject({ license_key: LicenseKeyInput.optional() });
+export const LicenseStatusQuery = z.strictObject({
+  license_key: LicenseKeyInput.optional(),
+  /** Without license_key: whose most recent license answers (the seed's flat object). */
+  product: ProductId.default('mixing_mentor'),
+});
 
 export const LicenseStatus = z.object({
   license_id: Uuid,
@@ -130,9 +134,10 @@ export const LicenseStatus = z.object({
 });
 export type LicenseStatus = z.infer<typeof LicenseStatus>;
 
-export const LicenseStatusList = z.object({ licenses: z.array(LicenseStatus) });
-/** One license when `license_key` is given, else every license of the caller. */
-export const LicenseStatusResponse = z.union([LicenseStatus, LicenseStatusList]);
+/** The seed's flat object for the most recent license of the product, and the caller's other licenses beside it. */
+export const LicenseStatusWithOthers = LicenseStatus.extend({ licenses: z.array(LicenseStatus) });
+/** One license when `license_key` is given, else the most recent of the product with the rest in `licenses`. */
+export const LicenseStatusResponse = z.union([LicenseStatusWithOthers, LicenseStatus]);
 export type LicenseStatusResponse = z.infer<typeof LicenseStatusResponse>;
 
 export const LicenseSummary = z.object({

@@ -4,7 +4,8 @@ import { AppError, badRequest, notFound } from '../../lib/errors';
 export const licenseInvalid = () =>
   badRequest('license_invalid', 'This license key is not valid for your account. Check it and try again.');
 
-export const licenseNotFound = () => notFound('License', 'license_not_found');
+export const licenseNotFound = (message?: string) =>
+  message ? new AppError(404, 'license_not_found', message) : notFound('License', 'license_not_found');
 export const activationNotFound = () => notFound('Activation', 'activation_not_found');
 
 /**

@@ -24,18 +24,26 @@ export class OwnedLicenses {
     return row!.found;
   }
 
-  async status(userId: string, licenseKey?: string): Promise<LicenseStatusResponse> {
+  /**
+   * One license by key; without a key, the seed's flat answer for the caller's
+   * most recent license of `product`, with every other license in `licenses`.
+   */
+  async status(userId: string, query: { license_key?: string; product: string }): Promise<LicenseStatusResponse> {
     const licenses = await this.store.rows<LicenseRow>(
       `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM}
-        WHERE l.user_id = :user ${licenseKey ? 'AND l.license_key = :key' : ''}
+        WHERE l.user_id = :user ${query.license_key ? 'AND l.license_key = :key' : ''}
         ORDER BY l.created_at DESC, l.id DESC LIMIT 100`,
-      { user: userId, key: licenseKey ?? null },
+      { user: userId, key: query.license_key ?? null },
     );
     const live = await this.liveActivations(licenses.map((l) => l.id));
     const statuses: LicenseStatus[] = licenses.map((l) => licenseStatus(l, live.filter((a) => a.license_id === l.id)));
-    if (licenseKey === undefined) return { licenses: statuses };
-    if (!statuses[0]) throw licenseNotFound();
-    return statuses[0];
+    if (query.license_key !== undefined) {
+      if (!statuses[0]) throw licenseNotFound();
+      return statuses[0];
+    }
+    const latest = statuses.find((s) => s.product === query.product);
+    if (!latest) throw licenseNotFound(`You have no license of ${query.product}.`);
+    return { ...latest, licenses: statuses.filter((s) => s !== latest) };
   }
 
   async list(userId: string, query: PageQuery): Promise<LicenseList> {

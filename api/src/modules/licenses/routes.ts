@@ -80,14 +80,14 @@ export const licensesModule: Module = (m) => {
     {
       method: 'get',
       path: '/license/status',
-      summary: 'One license (license_key) or all of mine, with their active machines',
+      summary: 'One license (license_key), or my most recent license of the product with my others beside it',
       tags,
       access: 'user',
       query: LicenseStatusQuery,
       response: LicenseStatusResponse,
       errors: { 404: 'license_not_found' },
     },
-    ({ user, query }) => licenses.owned.status(user.id, query.license_key),
+    ({ user, query }) => licenses.owned.status(user.id, query),
   );
   m.route(
     { method: 'get', path: '/license/list', summary: 'My licenses', tags, access: 'user', query: LicenseListQuery, response: LicenseList },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { TelemetryRequest, TelemetryResponse } from '@ngn/shared';
 import { ROLLUP_LOCK_ID } from './rollups';
@@ -7,7 +8,8 @@ type ParsedEvent = TelemetryRequest['events'][number];
 /**
  * Stores telemetry. A batch is one INSERT … SELECT over the batch sent as one
  * JSON parameter: one round trip and one statement whatever its size, atomic,
- * and `ON CONFLICT DO NOTHING` on the client's event_id makes retries free.
+ * and `ON CONFLICT DO NOTHING` on the client's event_id makes retries free
+ * (an event sent without one gets a fresh id here, as the seed's clients send).
  * The same statement marks the days it touched as dirty for the rollups,
  * holding the rollup lock shared until it commits (see ROLLUP_LOCK_ID).
  */
@@ -16,7 +18,7 @@ export class TelemetryService {
 
   async record(userId: string, events: ParsedEvent[]): Promise<TelemetryResponse> {
     const rows = events.map((e) => ({
-      event_id: e.event_id,
+      event_id: e.event_id ?? randomUUID(),
       event_type: e.event_type,
       daw_type: e.daw_type ?? null,
       os: e.os ?? null,
