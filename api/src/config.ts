@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: z.url().optional(),
   DATA_DIR: z.string().default('./.data'),
+  /** Folder of the operator's terms.md and privacy.md; the shipped defaults serve until they exist. */
+  LEGAL_DIR: z.string().optional(),
   DATABASE_URL: z.string().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
@@ -80,6 +82,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   mailDir: string;
+  /** The operator's terms.md and privacy.md (LEGAL_DIR, default DATA_DIR/legal). */
+  legalDir: string;
   jwtSecret: string;
   urlSigningSecret: string;
   accessTokenTtlSeconds: number;
@@ -155,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL || undefined,
     mailFrom: e.MAIL_FROM,
     mailDir: path.join(dataDir, 'mail'),
+    legalDir: path.resolve(e.LEGAL_DIR ?? path.join(dataDir, 'legal')),
     jwtSecret: e.JWT_SECRET,
     urlSigningSecret: e.URL_SIGNING_SECRET,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,

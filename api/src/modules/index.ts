@@ -4,6 +4,7 @@ import { apiKeysModule } from './api-keys/routes';
 import { authModule } from './auth/routes';
 import { downloadsModule } from './downloads/routes';
 import { healthModule } from './health/routes';
+import { legalModule } from './legal/routes';
 import { licensesAdminModule } from './licenses/admin-routes';
 import { licensesModule } from './licenses/routes';
 import { metricsModule } from './metrics/routes';
@@ -16,4 +17,4 @@ import { updatesModule } from './updates/routes';
 import { usersModule } from './users/routes';
 
 /** Every area of the API, registered in this order. */
-export const MODULES: Module[] = [healthModule, metricsModule, authModule, usersModule, licensesModule, licensesAdminModule, purchasesModule, apiKeysModule, releasesModule, downloadsModule, updatesModule, telemetryModule, supportModule, adminUsersModule, accountModule];
+export const MODULES: Module[] = [healthModule, metricsModule, authModule, usersModule, licensesModule, licensesAdminModule, purchasesModule, apiKeysModule, releasesModule, downloadsModule, updatesModule, telemetryModule, supportModule, adminUsersModule, accountModule, legalModule];

@@ -25,6 +25,8 @@ iframe{width:100%;height:720px;border:0;border-radius:8px;background:transparent
 .button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 [role=alert]{color:var(--bad)}[role=status]{color:var(--muted)}.ok{color:var(--ok)}
 [hidden]{display:none!important}
+.legal-links{font-size:13px;color:var(--muted)}.legal-links a{color:var(--accent)}
+main.legal{max-width:720px;line-height:1.55}main.legal h1{font-size:26px}main.legal h2{font-size:18px;margin-top:24px}
 `;
 
 /** Mounts Stripe's embedded Checkout, or the emulator's form in its place. */
@@ -157,7 +159,7 @@ export function checkoutPage(m: CheckoutPageModel): string {
   const scripts = `${m.mode === 'stripe' ? `<script src="${escapeHtml(m.stripeJsUrl)}"></script>` : ''}<script src="/checkout/assets/checkout.js"></script>`;
   return layout(
     'Checkout',
-    `<main id="checkout-page" ${attrs}><h1>Checkout</h1><p class="summary">${escapeHtml(m.planName)} · ${escapeHtml(m.amountText)}</p><div id="checkout"></div><p role="alert" id="error"></p></main>`,
+    `<main id="checkout-page" ${attrs}><h1>Checkout</h1><p class="summary">${escapeHtml(m.planName)} · ${escapeHtml(m.amountText)}</p><p class="legal-links">By paying you accept our <a href="/terms" target="_blank" rel="noopener">Terms of service</a>. How we handle your data: <a href="/privacy" target="_blank" rel="noopener">Privacy policy</a>.</p><div id="checkout"></div><p role="alert" id="error"></p></main>`,
     scripts,
   );
 }
