@@ -20,6 +20,7 @@ import { activationTokenPath, Jwks, verifyActivationToken, type TokenFileEnviron
 import { signUpAs, tokenFromMail } from '../../api/test/helpers/api';
 import { startPurchaseStack, type PurchaseStack } from '../../api/test/helpers/purchases';
 import { startBridge, type RunningBridge } from '../src/bridge/server';
+import { accessibilityFindings } from './helpers/accessibility';
 import { consoleLogger } from '../src/core/logger';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -96,7 +97,7 @@ after(async () => {
 });
 
 let shotNo = 0;
-/** Photographs the screen after checking it shows no unhandled error. */
+/** Photographs the screen after checking it shows no unhandled error and no serious accessibility fault, light or dark. */
 async function shot(name: string, opts: { readme?: string; allowErrorBanner?: boolean } = {}) {
   await page.waitForLoadState('networkidle').catch(() => undefined);
   // Let entrance animations settle and passing toasts go, so the picture shows the resting state.
@@ -107,6 +108,9 @@ async function shot(name: string, opts: { readme?: string; allowErrorBanner?: bo
   if (!opts.allowErrorBanner) {
     const banners = await page.locator('.banner-error').allTextContents();
     assert.deepEqual(banners, [], `${name}: error banner shown`);
+  }
+  for (const scheme of ['light', 'dark'] as const) {
+    assert.deepEqual(await accessibilityFindings(page, scheme), [], `${name} (${scheme}): axe-core finds serious or critical WCAG 2.1 A/AA violations`);
   }
   shotNo += 1;
   await page.screenshot({ path: path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`) });
@@ -188,9 +192,9 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
   const access = login.body.access_token as string;
   await nav('Buy').click();
   await page.getByRole('heading', { name: 'Buy Mixing Mentor' }).waitFor();
-  await page.getByRole('button', { name: /Buy Mixing Mentor Standard/ }).waitFor();
+  await page.getByRole('button', { name: 'Buy Standard', exact: true }).waitFor();
   await shot('buy-plans', { readme: undefined });
-  const [checkoutPage] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: /Buy Mixing Mentor Standard/ }).click()]);
+  const [checkoutPage] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Buy Standard', exact: true }).click()]);
   await checkoutPage.waitForLoadState();
   await page.getByTestId('checkout-waiting').waitFor();
   await shot('buy-waiting');

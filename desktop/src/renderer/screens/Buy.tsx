@@ -148,7 +148,7 @@ function Plans({ onStarted }: { onStarted: (session: StartedCheckout) => void })
                   busy={buying === key}
                   disabled={buying !== null && buying !== key}
                   onClick={() => void checkout.run(p)}
-                  aria-label={`Buy ${p.name || titleCase(p.plan)}`}
+                  aria-describedby={`plan-${key}`}
                 >
                   Buy {titleCase(p.plan)}
                 </Button>

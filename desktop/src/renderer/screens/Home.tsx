@@ -219,7 +219,8 @@ function LicenseRow({ license: l, here }: { license: LicenseSummary; here: boole
         </span>
       </span>
       <span className="stack stack-sm" style={{ alignItems: 'flex-end', gap: 4 }}>
-        <span className="meter" aria-label={`${l.activations_count} of ${l.max_activations} seats in use`}>
+        {/* The count beside it says the same in words. */}
+        <span className="meter" aria-hidden="true">
           {Array.from({ length: Math.min(l.max_activations, 10) }, (_, i) => (
             <span key={i} className={i < l.activations_count ? 'is-used' : undefined} />
           ))}
