@@ -18,7 +18,7 @@ export interface AdminCommand {
 const CLI_META = { ip: null, userAgent: 'admin-cli' };
 
 /** Parses CLI flags with the same zod rules the API applies, so bad input reads the same. */
-function parseFlags<T extends z.ZodType>(schema: T, values: unknown): z.output<T> {
+export function parseFlags<T extends z.ZodType>(schema: T, values: unknown): z.output<T> {
   const result = schema.safeParse(values);
   if (result.success) return result.data;
   throw new Error(result.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
@@ -103,7 +103,7 @@ const grantLicense: AdminCommand = {
   },
 };
 
-/** Every admin CLI command; areas add theirs here. */
+/** The account and license commands; scripts/admin.ts adds the billing ones beside them. */
 export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
   'create-user': createUser,
   'grant-license': grantLicense,

@@ -8,7 +8,10 @@ import { createDeps, closeDeps, type AppDeps } from '../api/src/context';
 import { migrate } from '../api/src/db/migrate';
 import { resolveDatabase } from '../api/src/db/resolve';
 import { createLogger } from '../api/src/lib/logger';
-import { ADMIN_COMMANDS } from './admin-commands';
+import { BILLING_COMMANDS } from './admin-billing-commands';
+import { ADMIN_COMMANDS as CORE_COMMANDS } from './admin-commands';
+
+const ADMIN_COMMANDS = { ...CORE_COMMANDS, ...BILLING_COMMANDS };
 
 function usage(): string {
   const lines = Object.entries(ADMIN_COMMANDS).map(([name, c]) => `  ${name} ${c.usage}\n      ${c.summary}`);

@@ -3,6 +3,7 @@ import { invalidParam, missingParam } from './errors';
 import type { FormObject } from './form-encoding';
 import { newId, nowSeconds, type PortalSession } from './objects';
 import { createRefund } from './payments';
+import { createPrice, updatePrice } from './prices';
 import { listNewestFirst, metadataParam, stringParam, type StripeState } from './state';
 import { cancelSubscription } from './subscriptions';
 
@@ -49,6 +50,8 @@ export const API_ROUTES: Route[] = [
 
   r('GET', '/v1/prices/:id', (s, { ids }) => s.find(s.prices, ids[0]!, 'price')),
   r('GET', '/v1/prices', (s, { params }) => listNewestFirst(s.prices.values(), params.limit, '/v1/prices')),
+  r('POST', '/v1/prices', (s, { params }) => createPrice(s, params)),
+  r('POST', '/v1/prices/:id', (s, { ids, params }) => updatePrice(s, ids[0]!, params)),
 
   r('POST', '/v1/checkout/sessions', (s, { params, apiVersion }) => createCheckoutSession(s, params, apiVersion)),
   r('GET', '/v1/checkout/sessions/:id', (s, { ids }) => getCheckoutSession(s, ids[0]!)),

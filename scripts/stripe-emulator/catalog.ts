@@ -6,7 +6,7 @@
 export interface PriceDefinition {
   id: string;
   product: string;
-  nickname: string;
+  nickname: string | null;
   unit_amount: number;
   currency: string;
   recurring?: { interval: 'day' | 'week' | 'month' | 'year'; interval_count?: number };

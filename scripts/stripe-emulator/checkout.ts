@@ -40,6 +40,7 @@ export function createCheckoutSession(s: StripeState, p: FormObject, apiVersion:
     const priceId = stringParam(raw, 'price');
     if (!priceId) throw missingParam(`line_items[${i}][price]`);
     const price = s.find(s.prices, priceId, 'price', `line_items[${i}][price]`);
+    if (!price.active) throw invalidParam(`line_items[${i}][price]`, `The price specified is inactive. This field only accepts active prices.`);
     const quantity = Number(stringParam(raw, 'quantity') ?? '1');
     if (!Number.isInteger(quantity) || quantity < 1) {
       throw invalidParam(`line_items[${i}][quantity]`, 'Invalid integer: quantity', 'parameter_invalid_integer');

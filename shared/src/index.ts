@@ -16,3 +16,4 @@ export * from './schemas/support';
 export * from './schemas/admin-users';
 export * from './schemas/account';
 export * from './schemas/purchases';
+export * from './schemas/billing-admin';

@@ -167,6 +167,21 @@ export class World {
     return res.body.id;
   }
 
+  /** A fresh plan on sale, made through the admin route. */
+  async plan(): Promise<string> {
+    const body = { plan: `m${randomBytes(4).toString('hex')}`, license_type: 'perpetual', policy: 'standard', name: 'Matrix plan', amount: 1234 };
+    const res = await this.t.post('/admin/plans', body, await this.token(this.accounts.admin));
+    if (res.status !== 201) throw new Error(`plan fixture: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  }
+
+  /** The id of a Stripe event the API has received (a paid checkout's). */
+  async stripeEventId(): Promise<string> {
+    await this.paidPurchase();
+    const [row] = await this.t.api.deps.sequelize.query<{ id: string }>('SELECT id FROM stripe_events ORDER BY received_at DESC LIMIT 1', { type: QueryTypes.SELECT });
+    return row!.id;
+  }
+
   /** A Stripe event the API has no handler for, signed as Stripe signs it. */
   signedEvent(): TableRequest['raw'] {
     const payload = JSON.stringify({
@@ -253,6 +268,18 @@ export const ROUTES: RouteRow[] = [
   // Accepted: Stripe refunds, and its webhook revokes the license.
   { route: 'POST /admin/purchases/{id}/refund', access: 'admin', ok: 202, prepare: async (w) => ({ path: { id: await w.paidPurchase() }, body: {} }) },
   { route: 'GET /admin/revenue', access: 'admin', ok: 200, prepare: async () => ({ query: { from: today(), to: today() } }) },
+  { route: 'GET /admin/plans', access: 'admin', ok: 200, prepare: async () => ({}) },
+  {
+    route: 'POST /admin/plans',
+    access: 'admin',
+    ok: 201,
+    prepare: async () => ({ body: { plan: `m${randomBytes(4).toString('hex')}`, license_type: 'perpetual', policy: 'standard', name: 'Matrix plan', amount: 999 } }),
+  },
+  { route: 'PUT /admin/plans/{id}/price', access: 'admin', ok: 200, prepare: async (w) => ({ path: { id: await w.plan() }, body: { amount: 4321 } }) },
+  { route: 'POST /admin/plans/{id}/deactivate', access: 'admin', ok: 200, prepare: async (w) => ({ path: { id: await w.plan() } }) },
+  { route: 'POST /admin/plans/{id}/activate', access: 'admin', ok: 200, prepare: async (w) => ({ path: { id: await w.plan() } }) },
+  { route: 'GET /admin/webhooks', access: 'admin', ok: 200, prepare: async () => ({}) },
+  { route: 'POST /admin/webhooks/{id}/replay', access: 'admin', ok: 200, prepare: async (w) => ({ path: { id: await w.stripeEventId() } }) },
   // ---- admin API keys ----
   { route: 'POST /admin/api-keys', access: 'admin', ok: 201, prepare: async () => ({ body: { name: 'matrix', scopes: ['releases:write'] } }) },
   { route: 'GET /admin/api-keys', access: 'admin', ok: 200, prepare: async () => ({}) },

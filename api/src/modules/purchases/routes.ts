@@ -22,6 +22,7 @@ import { requestMeta } from '../../lib/http/request-meta';
 import { limitByIp } from '../../lib/rate-limit';
 import type { Module } from '../module';
 import { PurchasesAdminService } from './admin-service';
+import { registerBillingAdminRoutes } from './billing-admin-routes';
 import { PurchaseLedger } from './ledger';
 import { registerCheckoutPages } from './pages';
 import { PurchasesService } from './service';
@@ -120,5 +121,6 @@ export const purchasesModule: Module = (m) => {
     async ({ query }) => ({ from: query.from, to: query.to, days: await purchases.revenueByDay(query.from, query.to) }),
   );
 
+  registerBillingAdminRoutes(m, stripe, webhooks);
   registerCheckoutPages(m, purchases);
 };
