@@ -4,7 +4,7 @@
  *   npm run publish-release -- --file dist/MixingMentor-1.2.0.exe --product mixing_mentor \
  *     --version 1.2.0 --platform windows --channel stable [--notes "..." | --notes-file F] \
  *     [--blockmap F.blockmap] [--min-os 10.0.19041] [--staging 100] [--release-date ISO] \
- *     [--api http://localhost:3001] [--key ngk_... | env NGN_API_KEY]
+ *     [--api http://127.0.0.1:3001] [--key ngk_... | env NGN_API_KEY]
  *
  * The file is streamed (never read whole into memory). Afterwards the script
  * checks that the API computed the same sha256 as the local file and that the
@@ -50,7 +50,7 @@ async function main() {
         'min-os': { type: 'string' },
         staging: { type: 'string' },
         'release-date': { type: 'string' },
-        api: { type: 'string', default: process.env.NGN_API_URL ?? 'http://localhost:3001' },
+        api: { type: 'string', default: process.env.NGN_API_URL ?? 'http://127.0.0.1:3001' },
         key: { type: 'string', default: process.env.NGN_API_KEY },
       },
       strict: true,

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import nodeMachineId from 'node-machine-id';
 import { computeFingerprint, decodeActivationToken, Jwks, verifyActivationToken } from '@ngn/shared';
 
-const DEFAULT_JWKS = 'http://localhost:3001/api/v1/keys';
+const DEFAULT_JWKS = 'http://127.0.0.1:3001/api/v1/keys';
 const USAGE = 'Usage: npm run verify-token -- FILE [--jwks URL|FILE] [--fingerprint HEX] [--product ID] [--entitlement E]...';
 
 async function loadJwks(source: string): Promise<Jwks> {

@@ -62,6 +62,15 @@ const EnvSchema = z.object({
   STORAGE_S3_FORCE_PATH_STYLE: bool.default(false),
 });
 
+/**
+ * Without PUBLIC_URL, links name the address the API listens on, so they have
+ * the origin clients reach it at (a wildcard address is reached on loopback).
+ */
+function defaultPublicUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  return `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
+}
+
 /** PEM private keys separated by blank lines or newlines between blocks; the first one signs. */
 function splitPems(value: string | undefined): string[] {
   return (value ?? '').match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
@@ -150,7 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    publicUrl: (e.PUBLIC_URL ?? defaultPublicUrl(e.HOST, e.PORT)).replace(/\/$/, ''),
     dataDir,
     databaseUrl: e.DATABASE_URL || undefined,
     databasePoolMax: e.DATABASE_POOL_MAX,

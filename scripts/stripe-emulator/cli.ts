@@ -10,7 +10,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.STRIPE_EMULATOR_PORT ?? '12111' },
     host: { type: 'string', default: '127.0.0.1' },
-    'webhook-url': { type: 'string', default: process.env.STRIPE_WEBHOOK_URL ?? 'http://localhost:3001/api/v1/purchase/webhook' },
+    'webhook-url': { type: 'string', default: process.env.STRIPE_WEBHOOK_URL ?? 'http://127.0.0.1:3001/api/v1/purchase/webhook' },
     'webhook-secret': { type: 'string', default: process.env.STRIPE_WEBHOOK_SECRET ?? DEFAULT_WEBHOOK_SECRET },
     help: { type: 'boolean', default: false },
   },

@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/lib/logger';
 import { startApi, type RunningApi } from '../../src/runtime';
 import { createTestDatabase } from './database';
+import { freePort } from './process';
 
 export interface HttpResult<T = any> {
   status: number;
@@ -34,7 +35,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const dataDir = await mkdtemp(path.join(tmpdir(), 'ngn-api-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
-    PORT: '0',
+    // A real port chosen up front, so the default PUBLIC_URL is the address the API answers on, as it is for users.
+    PORT: String(await freePort()),
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',

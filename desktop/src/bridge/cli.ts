@@ -2,7 +2,7 @@
  * `npm run companion:dev`: the companion core against an API, its UI served to
  * a browser over the local bridge.
  *
- *   NGN_API_URL          API origin (default http://localhost:3001)
+ *   NGN_API_URL          API origin (default http://127.0.0.1:3001)
  *   NGN_BRIDGE_PORT      port on 127.0.0.1 (default 5180; 0 picks a free one)
  *   NGN_COMPANION_DATA   data folder (default ./.data/companion)
  *   NGN_OPEN=1           open the page in the default browser
@@ -16,7 +16,7 @@ const dataDir = path.resolve(process.env.NGN_COMPANION_DATA ?? path.join('.data'
 async function main(): Promise<void> {
   if (reexecWithKeyring(path.join(dataDir, 'keyring'))) return;
   const bridge = await startBridge({
-    apiUrl: process.env.NGN_API_URL ?? 'http://localhost:3001',
+    apiUrl: process.env.NGN_API_URL ?? 'http://127.0.0.1:3001',
     port: Number(process.env.NGN_BRIDGE_PORT ?? 5180),
     dataDir,
     open: process.env.NGN_OPEN === '1',

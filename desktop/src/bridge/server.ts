@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CompanionCore, type CompanionCoreOptions } from '../core/companion-core';
 import { consoleLogger, type Logger } from '../core/logger';
-import { isAllowedExternalUrl, isCheckoutUrl } from '../core/url-policy';
+import { isAllowedExternalUrl } from '../core/url-policy';
 import { CompanionError } from '../shared/errors';
 import { dispatch, EVENT_NAMES, type ChannelHandlers } from '../shared/ipc';
 import type { UpdateStatus } from '../shared/models';
@@ -117,7 +117,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
       return { opened: false };
     },
     'shell:open-checkout': async ({ url }) => {
-      if (!isCheckoutUrl(url, core.settings.get().api_url)) throw new CompanionError('url_not_allowed', 'This is not a NextGen Noise checkout page.');
+      await core.checkoutPages.check(url);
       return { opened: false };
     },
     'shell:show-item': async ({ download_id }) => {

@@ -36,6 +36,7 @@ import type { ChannelHandlers, CompanionEvents } from '../shared/ipc';
 import type { AppInfo, AuthState, DeepLink, TelemetryStatus, Transport } from '../shared/models';
 import { ActivationManager } from './activation-manager';
 import { ApiClient } from './api-client';
+import { CheckoutPages } from './checkout-pages';
 import { CredentialStore, KEYCHAIN_SERVICE } from './credential-store';
 import { parseDeepLink } from './deep-link';
 import { Emitter } from './emitter';
@@ -86,6 +87,7 @@ const TrackInput = TelemetryEvent.omit({ event_id: true, occurred_at: true, app_
 export class CompanionCore {
   readonly events = new Emitter<CompanionEvents>();
   readonly handlers: CoreHandlers;
+  readonly checkoutPages: CheckoutPages;
   private user: UserProfile | null = null;
   private readonly startedAt = Date.now();
   private started = false;
@@ -102,6 +104,7 @@ export class CompanionCore {
     readonly telemetry: TelemetryQueue,
     private readonly machine: { name: string; os: string },
   ) {
+    this.checkoutPages = new CheckoutPages(api, () => settings.get().api_url);
     this.handlers = this.buildHandlers();
     this.wireEvents();
   }

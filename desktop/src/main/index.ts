@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, shell, type IpcMainInvokeEvent } from 'electron';
 import { CompanionCore } from '../core/companion-core';
 import { DEEP_LINK_SCHEME, deepLinkFromArgv } from '../core/deep-link';
-import { isCheckoutUrl, isRendererUrl } from '../core/url-policy';
+import { isRendererUrl } from '../core/url-policy';
 import { CompanionError } from '../shared/errors';
 import { EVENT_NAMES, type ChannelHandlers } from '../shared/ipc';
 import { openCheckoutWindow } from './checkout-window';
@@ -105,8 +105,7 @@ function hostHandlers(c: CompanionCore, updater: CompanionUpdater): ChannelHandl
       return { opened: true };
     },
     'shell:open-checkout': async ({ url }) => {
-      const apiUrl = c.settings.get().api_url;
-      if (!isCheckoutUrl(url, apiUrl)) throw new CompanionError('url_not_allowed', 'This is not a NextGen Noise checkout page.');
+      const apiUrl = await c.checkoutPages.check(url);
       openCheckoutWindow({ url, apiUrl, parent: mainWindow, onDeepLink: handleDeepLink });
       return { opened: true };
     },

@@ -1,4 +1,4 @@
-import { HealthResponse, ReadyResponse } from '@ngn/shared';
+import { ClientConfig, HealthResponse, ReadyResponse } from '@ngn/shared';
 import type { Module } from '../module';
 
 const READY_TIMEOUT_MS = 2000;
@@ -23,6 +23,11 @@ export const healthModule: Module = (m) => {
     ctx.status = ready ? 200 : 503;
     ctx.body = ReadyResponse.parse({ status: ready ? 'ready' : 'unavailable', checks: { database } });
   });
+  // The Companion checks that a checkout page is the API's own from this answer, not from a guess at the origin.
+  m.route(
+    { method: 'get', path: '/client-config', summary: 'The public origin of this API, for clients', tags: ['health'], access: 'public', response: ClientConfig },
+    async () => ({ public_url: m.config.publicUrl }),
+  );
   m.router.get('/openapi.json', (ctx) => {
     ctx.body = m.openapi.document();
   });

@@ -1,0 +1,151 @@
+/**
+ * `npm start` as a new user runs it: its own defaults (embedded PostgreSQL,
+ * the local Stripe emulator, the API, the Companion behind the browser bridge),
+ * changed only in which ports and data folder it uses so it does not collide
+ * with anything else on the machine. The user signs in with the printed demo
+ * account and buys Standard through the Buy screen and the checkout window,
+ * until the new license shows on the Licenses screen.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(ROOT, 'artifacts', 'screenshots');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The environment of a user's shell: nothing of this test run's own configuration leaks into `npm start`. */
+function userEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/^(DATABASE_URL|PUBLIC_URL|HOST|STRIPE_|NGN_|SMTP_URL|REDIS_URL|TEST_)/.test(key)) delete env[key];
+  }
+  // CI=1 only stops the bridge from opening the system's browser.
+  return { ...env, CI: '1', ...overrides };
+}
+
+let work: string;
+let start: ChildProcess | undefined;
+let output = '';
+let browser: Browser | undefined;
+
+before(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'ngn-npm-start-'));
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  // A test that failed half way still stops what npm start started: Ctrl-C first (it stops
+  // the Companion's own process group too), then whatever is left of npm start's.
+  if (start && start.exitCode === null && start.signalCode === null) {
+    const exited = new Promise((resolve) => start!.once('exit', resolve));
+    process.kill(-start.pid!, 'SIGINT');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  }
+  try {
+    if (start) process.kill(-start.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  await rm(work, { recursive: true, force: true });
+});
+
+/** Waits until `npm start` prints `pattern`, failing with everything it printed if it exits first. */
+function waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not print ${pattern} in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const check = () => {
+      const match = pattern.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    };
+    start!.stdout!.on('data', check);
+    start!.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}):\n${output}`));
+    });
+    check();
+  });
+}
+
+test('npm start with its defaults: sign in as the demo user and buy Standard from the Buy screen', { timeout: 360_000 }, async () => {
+  const [apiPort, pgPort, stripePort] = await Promise.all([freePort(), freePort(), freePort()]);
+  start = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: userEnvironment({
+      PORT: String(apiPort),
+      EMBEDDED_PG_PORT: String(pgPort),
+      STRIPE_EMULATOR_PORT: String(stripePort),
+      NGN_BRIDGE_PORT: '0',
+      DATA_DIR: path.join(work, 'data'),
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  start.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  start.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  await waitForOutput(/Ctrl-C stops everything/, 300_000);
+  const companionUrl = /in your browser at (\S+)/.exec(output)?.[1];
+  assert.ok(companionUrl, `npm start names the Companion's address:\n${output}`);
+  const demo = /Demo\s+(\S+) \/ (\S+)/.exec(output);
+  assert.ok(demo, 'npm start prints the demo account');
+  assert.ok(output.includes(`http://127.0.0.1:${apiPort}/api/v1`), 'the API is announced on the origin its links use');
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(companionUrl);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('Email').fill(demo[1]!);
+  await page.getByLabel('Password', { exact: true }).fill(demo[2]!);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true });
+  await nav('Buy').click();
+  await page.getByRole('button', { name: 'Buy Standard', exact: true }).waitFor();
+  const [checkout] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Buy Standard', exact: true }).click()]);
+  await checkout.waitForLoadState();
+  assert.equal(await page.getByText('This is not a NextGen Noise checkout page').count(), 0);
+  await checkout.frameLocator('iframe').getByRole('button', { name: 'Pay', exact: true }).click();
+  await checkout.waitForURL(/\/checkout\/success/);
+  await checkout.close();
+  await page.getByRole('heading', { name: 'Thank you!' }).waitFor({ timeout: 30_000 });
+  const licenseKey = (await page.getByTestId('license-key').textContent())!.trim();
+  assert.match(licenseKey, /^NG-/);
+
+  await nav('Licenses').click();
+  await page.getByRole('heading', { name: 'Licenses' }).waitFor();
+  // Keys are masked on screen: the new license is the one whose last four characters match.
+  await page.getByText(new RegExp(`NG-[•]+-[•]+-${licenseKey.slice(-4)}`)).first().waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'npm-start-licenses.png') });
+  assert.deepEqual(pageErrors, []);
+
+  // Ctrl-C stops everything.
+  const exited = new Promise<number | null>((resolve) => start!.once('exit', (code) => resolve(code)));
+  process.kill(-start.pid!, 'SIGINT');
+  const code = await Promise.race([exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 30_000))]);
+  assert.notEqual(code, 'hung', `npm start did not stop on Ctrl-C:\n${output.slice(-2000)}`);
+});
