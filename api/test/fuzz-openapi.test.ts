@@ -6,6 +6,7 @@ import { GOOD_PASSWORD, signUpAs, type TestApi } from './helpers/api';
 import { changedTables, snapshotTables } from './helpers/db-snapshot';
 import {
   brokenJson,
+  encode,
   hostileString,
   invalidBodies,
   nonObjectJson,
@@ -72,12 +73,6 @@ function sample<T>(arb: fc.Arbitrary<T>, runs: number, salt: string): T[] {
   return fc.sample(arb, { numRuns: runs * SCALE, seed: h });
 }
 
-/** Percent-encodes any string as UTF-8 (lone surrogates become U+FFFD), keeping RFC 3986 unreserved characters. */
-function encode(value: string): string {
-  return [...Buffer.from(value, 'utf8')]
-    .map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
-    .join('');
-}
 
 /** Path parameters as raw strings (already percent-encoded where needed). */
 function fillPath(template: string, values: Record<string, string>): string {

@@ -77,3 +77,11 @@ describe('electron-builder.yml check', () => {
     assert.match(output, /electron-builder refuses it/);
   });
 });
+
+describe('electron-log in the main process', () => {
+  it('is initialised without its preload, which it would otherwise add to every session (the checkout window’s too)', async () => {
+    const source = await readFile(path.join(DESKTOP, 'src', 'main', 'log.ts'), 'utf8');
+    const calls = [...source.matchAll(/log\.initialize\(([^)]*)\)/g)].map((m) => m[1]!.replace(/\s+/g, ' ').trim());
+    assert.deepEqual(calls, ['{ preload: false }']);
+  });
+});

@@ -271,3 +271,10 @@ export function invalidBodies(schema: JsonSchema, doc: OpenApiDocument): fc.Arbi
   }
   return mutations.length ? fc.oneof(...mutations) : undefined;
 }
+
+/** Percent-encodes any string as UTF-8 (lone surrogates become U+FFFD), keeping RFC 3986 unreserved characters. */
+export function encode(value: string): string {
+  return [...Buffer.from(value, 'utf8')]
+    .map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
+}

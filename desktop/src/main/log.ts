@@ -11,7 +11,10 @@ const KEPT_ARCHIVES = 3;
  * core's Logger interface on top of it.
  */
 export function setupLogging(): Logger {
-  log.initialize();
+  // No preload: electron-log would register its preload on every session, the
+  // checkout window's included, which must run no code of ours. Nothing in our
+  // renderer logs through it.
+  log.initialize({ preload: false });
   log.transports.file.level = 'info';
   log.transports.file.maxSize = MAX_LOG_BYTES;
   log.transports.file.archiveLogFn = (file) => rotateLogFile(file.path, KEPT_ARCHIVES);

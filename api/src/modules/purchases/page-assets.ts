@@ -190,7 +190,8 @@ const ERROR_MESSAGES: Record<string, string> = {
 
 /** `retry` links back to the same (still open) session; otherwise the buyer starts again in the companion. */
 export function errorPage(reason: string, retrySessionId: string | null): string {
-  const message = ERROR_MESSAGES[reason] ?? ERROR_MESSAGES.payment_failed!;
+  // Own keys only: a reason such as "constructor" must not find Object.prototype's.
+  const message = Object.hasOwn(ERROR_MESSAGES, reason) ? ERROR_MESSAGES[reason]! : ERROR_MESSAGES.payment_failed!;
   const retry = retrySessionId
     ? `<a class="button" href="/checkout?session_id=${encodeURIComponent(retrySessionId)}">Try again</a>`
     : `<a class="button" href="nextgennoise://buy">Try again</a>`;

@@ -111,8 +111,9 @@ export function registerCheckoutPages(m: ModuleContext, purchases: PurchasesServ
     'success.js': { type: 'text/javascript; charset=utf-8', body: SUCCESS_JS },
   };
   m.rootRouter.get('/checkout/assets/:name', (ctx) => {
-    const asset = assets[ctx.params.name ?? ''];
-    if (!asset) return;
+    const name = ctx.params.name ?? '';
+    if (!Object.hasOwn(assets, name)) return;
+    const asset = assets[name]!;
     ctx.type = asset.type;
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = asset.body;
