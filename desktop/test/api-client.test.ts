@@ -54,6 +54,31 @@ describe('against the API', () => {
     assert.deepEqual(sessions, []);
   });
 
+  it('never sends the access token of one API origin to another after api_url changes', async () => {
+    const user = await signUp(t);
+    const session = memorySession();
+    let apiUrl = t.url;
+    const client = new ApiClient({ baseUrl: () => apiUrl, session });
+    const pair = await client.request({ method: 'POST', path: '/auth/login', auth: 'none', bodySchema: LoginRequest, body: { email: user.email, password: user.password }, response: TokenPair });
+    await client.startSession(pair);
+    await client.request({ method: 'GET', path: '/user/profile', auth: 'user', response: UserProfile });
+
+    const seen: Array<string | undefined> = [];
+    const other = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_token', message: 'No.' }));
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      apiUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+      await assert.rejects(client.request({ method: 'GET', path: '/user/profile', auth: 'user', response: UserProfile }));
+      assert.ok(!seen.includes(`Bearer ${pair.access_token}`), `the old origin's access token reached the new one: ${JSON.stringify(seen)}`);
+    } finally {
+      other.closeAllConnections();
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+
   it('ends the session when the refresh token is refused, and says so with a typed error', async () => {
     const session = memorySession('rt_this-token-was-never-issued');
     const client = new ApiClient({ baseUrl: () => t.url, session });
