@@ -37,7 +37,10 @@ export interface BuiltApp {
 
 /** Builds the Koa app from its dependencies. It does not listen: server.ts and tests do. */
 export function createApp(deps: AppDeps): BuiltApp {
-  const app = new Koa({ proxy: deps.config.trustProxy });
+  // Koa keeps the last maxIpsCount X-Forwarded-For entries and takes the first of
+  // those: the entry written by our outermost proxy, never one the client wrote.
+  const hops = deps.config.trustProxyHops;
+  const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   const router = new Router({ prefix: API_PREFIX });
   const rootRouter = new Router();
   const openapi = new OpenApiBook({ title: 'NextGen Noise API', version: '1.0.0', serverUrl: deps.config.publicUrl });

@@ -44,7 +44,12 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
-  TRUST_PROXY: bool.default(false),
+  /**
+   * How many proxies of ours stand in front of the API. The client address is
+   * the X-Forwarded-For entry that many hops from the right: entries further
+   * left are written by the client and prove nothing. 0 ignores the header.
+   */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   SIGNING_KEYS: z.string().optional(),
   RELEASE_SIGNING_KEYS: z.string().optional(),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').default(DEFAULT_STRIPE_SECRET_KEY),
@@ -106,7 +111,8 @@ export interface Config {
   metricsToken: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   logPretty: boolean;
-  trustProxy: boolean;
+  /** Proxies in front of the API whose X-Forwarded-For entries are trusted (0: none). */
+  trustProxyHops: number;
   /** Ed25519 private keys (PEM) from the environment; empty means generate/load under DATA_DIR/keys. */
   signingKeys: { activation: string[]; release: string[] };
   /** Release artifacts: a folder under DATA_DIR, or an S3-compatible bucket when STORAGE_S3_BUCKET is set. */
@@ -140,6 +146,9 @@ export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
+  if (env.TRUST_PROXY !== undefined) {
+    throw new ConfigError('TRUST_PROXY was replaced by TRUST_PROXY_HOPS: set it to the number of proxies in front of the API (0 ignores X-Forwarded-For).');
+  }
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -185,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN || undefined,
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY ?? (e.NODE_ENV === 'development' && process.stdout.isTTY === true),
-    trustProxy: e.TRUST_PROXY,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     signingKeys: { activation: splitPems(e.SIGNING_KEYS), release: splitPems(e.RELEASE_SIGNING_KEYS) },
     storage: {
       localDir: path.join(dataDir, 'storage'),

@@ -46,3 +46,40 @@ describe('auth rate limits (shared in PostgreSQL)', () => {
     assert.ok(audit!.n >= 1);
   });
 });
+
+describe('client address behind proxies (TRUST_PROXY_HOPS)', () => {
+  let proxied: TestApi;
+  before(async () => {
+    proxied = await startTestApi({ TRUST_PROXY_HOPS: '1', RATE_LIMIT_AUTH_PER_MINUTE: '6' });
+  });
+  after(() => proxied.close());
+
+  const loginVia = (api: TestApi, forwardedFor: string) =>
+    api.request('POST', '/auth/login', { body: { email: uniqueEmail(), password: 'not-it-at-all-1' }, headers: { 'x-forwarded-for': forwardedFor } });
+
+  it('takes the entry our proxy wrote: 30 logins with a new leftmost address each are throttled as one client', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await loginVia(proxied, `198.51.100.${i}, 203.0.113.7`)).status);
+    assert.deepEqual(statuses, [...Array(6).fill(401), ...Array(24).fill(429)]);
+    const [row] = (await proxied.api.deps.sequelize.query(`SELECT DISTINCT ip FROM audit_logs WHERE action = 'auth.login_failed'`)) as [Array<{ ip: string }>, unknown];
+    assert.deepEqual(row.map((r) => r.ip), ['203.0.113.7'], 'the audit log holds the address the proxy saw, not the ones the client wrote');
+  });
+
+  it('tells clients apart by the entry our proxy wrote', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await loginVia(proxied, `192.0.2.${i}`)).status);
+    assert.deepEqual(statuses, Array(10).fill(401));
+  });
+
+  it('ignores X-Forwarded-For with the default of 0 hops', async () => {
+    await clearLimits();
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await loginVia(t, `198.51.100.${i}`)).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 401, 429, 429]);
+  });
+
+  it('refuses the old TRUST_PROXY setting with a sentence saying what replaced it', async () => {
+    const { loadConfig } = await import('../src/config');
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'true' }), /TRUST_PROXY_HOPS/);
+  });
+});

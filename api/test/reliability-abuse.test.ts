@@ -20,7 +20,7 @@ const WEBHOOK_SECRET = `whsec_abuse_${randomBytes(12).toString('hex')}`;
 let t: TestApi;
 before(async () => {
   t = await startTestApi({
-    TRUST_PROXY: 'true',
+    TRUST_PROXY_HOPS: '1',
     RATE_LIMIT_AUTH_PER_MINUTE: String(AUTH_PER_MINUTE),
     RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: String(FAILURES_PER_ACCOUNT),
     RATE_LIMIT_VALIDATE_PER_MINUTE: String(VALIDATE_PER_MINUTE),

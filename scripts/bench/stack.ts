@@ -101,7 +101,7 @@ export async function startStack(opts: { poolMax: number; log: (line: string) =>
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     // Behind a load balancer, as deployed: lets a benchmark speak from many client addresses.
-    TRUST_PROXY: 'true',
+    TRUST_PROXY_HOPS: '1',
     JWT_SECRET: randomBytes(32).toString('hex'),
     URL_SIGNING_SECRET: randomBytes(32).toString('hex'),
     SIGNING_KEYS: ed25519Pem(),
