@@ -83,3 +83,35 @@ describe('client address behind proxies (TRUST_PROXY_HOPS)', () => {
     assert.throws(() => loadConfig({ TRUST_PROXY: 'true' }), /TRUST_PROXY_HOPS/);
   });
 });
+
+describe('every password hash is throttled', () => {
+  let strict: TestApi;
+  before(async () => {
+    strict = await startTestApi({ RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '3' });
+  });
+  after(() => strict.close());
+
+  it('limits wrong current passwords per user on PUT /user/password, right one included, other users untouched', async () => {
+    const u = await signUp(strict);
+    const other = await signUp(strict);
+    const change = (who: { access: string }, current: string) =>
+      strict.put('/user/password', { current_password: current, new_password: 'next-password-9' }, who.access);
+    for (let i = 0; i < 3; i++) assert.equal((await change(u, `guess-number-${i}`)).status, 400);
+    const locked = await change(u, GOOD_PASSWORD);
+    assert.equal(locked.status, 429, 'a stolen access token cannot keep guessing the current password');
+    assert.ok(Number(locked.headers.get('retry-after')) > 60);
+    assert.equal((await change(other, 'wrong-one-here-1')).status, 400, 'another user has a budget of their own');
+  });
+
+  it('refuses a made-up reset token before hashing anything', async () => {
+    const { hashPassword, passwordWork } = await import('../src/lib/passwords');
+    // A queue of hashes ahead of it: had the reset hashed first, it would answer only once they were all done.
+    const queued = Array.from({ length: 40 }, (_, i) => hashPassword(`queued-${i}`));
+    const res = await strict.post('/auth/reset-password', { token: 'pr_made-up-token-000000000000', new_password: 'another-password-1' });
+    const stillQueued = passwordWork.pendingCount;
+    await Promise.all(queued);
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error, 'invalid_reset_token');
+    assert.ok(stillQueued > 0, 'the refusal did not wait behind the queued hashes');
+  });
+});

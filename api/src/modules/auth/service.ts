@@ -15,16 +15,30 @@ const RESET_TTL_MS = 3600_000;
 /** Deep-link scheme the Companion registers; mails link there. */
 const APP_LINK = 'nextgennoise://';
 
+/**
+ * Failed sign-ins are counted twice. Per account *and* client address: after
+ * the budget that address is locked out of that account for 15 minutes, right
+ * password or not. Per account from every address: a ceiling of three budgets
+ * per minute (more than one address can spend), which slows guessing spread
+ * over many addresses to a crawl but costs the real owner, signing in from an
+ * address that has not failed, at most a minute's wait. So a stranger can no
+ * longer keep someone locked out.
+ */
+const PAIR_LOCK_SECONDS = 15 * 60;
+const ACCOUNT_WINDOW_SECONDS = 60;
+const ACCOUNT_CEILING_BUDGETS = 3;
+
 export class AuthService {
-  private readonly loginFailures;
+  private readonly pairFailures;
+  private readonly accountFailures;
+  private readonly passwordChangeFailures;
 
   constructor(private readonly deps: AppDeps) {
-    this.loginFailures = deps.rateLimits.create({
-      prefix: 'login_fail',
-      points: deps.config.rateLimits.loginFailuresPerAccount,
-      durationSeconds: 15 * 60,
-      blockSeconds: 15 * 60,
-    });
+    const budget = deps.config.rateLimits.loginFailuresPerAccount;
+    this.pairFailures = deps.rateLimits.create({ prefix: 'login_fail', points: budget, durationSeconds: PAIR_LOCK_SECONDS, blockSeconds: PAIR_LOCK_SECONDS });
+    this.accountFailures = deps.rateLimits.create({ prefix: 'login_fail_account', points: budget * ACCOUNT_CEILING_BUDGETS, durationSeconds: ACCOUNT_WINDOW_SECONDS });
+    // A wrong current password costs a hash like a sign-in does: the same budget per user.
+    this.passwordChangeFailures = deps.rateLimits.create({ prefix: 'password_change_fail', points: budget, durationSeconds: PAIR_LOCK_SECONDS, blockSeconds: PAIR_LOCK_SECONDS });
   }
 
   async register(input: RegisterRequest, meta: RequestMeta): Promise<UserProfile> {
@@ -52,20 +66,23 @@ export class AuthService {
 
   async login(email: string, password: string, meta: RequestMeta): Promise<TokenPair> {
     const accountKey = email.toLowerCase();
-    const blocked = await this.loginFailures.get(accountKey);
-    if (blocked && blocked.remainingPoints <= 0) {
-      await audit({ action: 'auth.login_throttled', metadata: { email: accountKey } }, meta);
-      await consumeOrThrow(this.loginFailures, accountKey); // throws 429 with Retry-After
+    const pairKey = `${accountKey}|${meta.ip ?? 'unknown'}`;
+    for (const [limiter, key] of [[this.pairFailures, pairKey], [this.accountFailures, accountKey]] as const) {
+      const state = await limiter.get(key);
+      if (state && state.remainingPoints <= 0) {
+        await audit({ action: 'auth.login_throttled', metadata: { email: accountKey } }, meta);
+        await consumeOrThrow(limiter, key); // throws 429 with Retry-After
+      }
     }
     const user = await User.findOne({ where: { email: accountKey } });
     const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), password);
     if (!user || !ok || user.status === 'deleted') {
       await audit({ action: 'auth.login_failed', subjectUserId: user?.id ?? null, metadata: { email: accountKey } }, meta);
-      await this.loginFailures.penalty(accountKey, 1).catch(() => undefined);
+      await Promise.all([this.pairFailures.penalty(pairKey, 1), this.accountFailures.penalty(accountKey, 1)]).catch(() => undefined);
       throw unauthorized('invalid_credentials', 'Email or password is wrong.');
     }
     if (user.status !== 'active') throw new AppError(403, 'account_suspended', 'This account is suspended. Contact support.');
-    await this.loginFailures.delete(accountKey);
+    await this.pairFailures.delete(pairKey);
     const pair = await this.deps.sequelize.transaction(async (transaction) => {
       const session = await AuthSession.create(
         {
@@ -148,10 +165,13 @@ export class AuthService {
   }
 
   async resetPassword(token: string, newPassword: string, meta: RequestMeta): Promise<void> {
+    const invalid = () => badRequest('invalid_reset_token', 'This reset link is invalid, used or expired. Ask for a new one.');
+    // A made-up token costs one indexed read, never a password hash.
+    if (!(await this.userTokenIsLive(token, 'reset_password'))) throw invalid();
     const passwordHash = await hashPassword(newPassword);
     await this.deps.sequelize.transaction(async (transaction) => {
       const userId = await this.consumeUserToken(token, 'reset_password', transaction);
-      if (!userId) throw badRequest('invalid_reset_token', 'This reset link is invalid, used or expired. Ask for a new one.');
+      if (!userId) throw invalid();
       await User.update({ password_hash: passwordHash }, { where: { id: userId }, transaction });
       await this.revokeAllSessions(userId, 'password_reset', transaction);
       await audit({ action: 'auth.password_reset', actorUserId: userId }, meta, transaction);
@@ -164,11 +184,15 @@ export class AuthService {
     newPassword: string,
     meta: RequestMeta,
   ): Promise<void> {
+    const blocked = await this.passwordChangeFailures.get(user.id);
+    if (blocked && blocked.remainingPoints <= 0) await consumeOrThrow(this.passwordChangeFailures, user.id); // 429 with Retry-After
     const row = await User.findByPk(user.id);
     if (!row || !(await verifyPassword(row.password_hash, currentPassword))) {
       await audit({ action: 'auth.password_change_failed', actorUserId: user.id }, meta);
+      await this.passwordChangeFailures.penalty(user.id, 1).catch(() => undefined);
       throw badRequest('wrong_password', 'Your current password is not right.');
     }
+    await this.passwordChangeFailures.delete(user.id);
     const passwordHash = await hashPassword(newPassword);
     await this.deps.sequelize.transaction(async (transaction) => {
       await User.update({ password_hash: passwordHash }, { where: { id: user.id }, transaction });
@@ -225,6 +249,14 @@ export class AuthService {
       { transaction },
     );
     return token;
+  }
+
+  private async userTokenIsLive(token: string, purpose: UserTokenPurpose): Promise<boolean> {
+    const [row] = await this.deps.sequelize.query(
+      `SELECT 1 FROM user_tokens WHERE token_hash = :hash AND purpose = :purpose AND used_at IS NULL AND expires_at > now()`,
+      { replacements: { hash: hashSecret(token), purpose }, type: QueryTypes.SELECT },
+    );
+    return row !== undefined;
   }
 
   /** Marks the token used if it is valid; returns its user, or null. Atomic, so it works once. */
