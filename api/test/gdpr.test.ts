@@ -170,6 +170,26 @@ describe('GET /user/export', () => {
     for (const mine of [ada.id, ada.email, ada.firstName, ada.machine, ada.subject, ada.customer]) assert.ok(!bobs.includes(mine), mine);
   });
 
+  it("exports where-from and notes only of what the user did, never of what staff or others wrote about them", async () => {
+    const ada = await personWithEverything();
+    const admin = await signUpAs(t, 'admin');
+    // A stranger's failed sign-in on Ada's account, from the stranger's own address and browser.
+    await t.request('POST', '/auth/login', { body: { email: ada.email, password: 'a-stranger-guesses-1' }, headers: { 'user-agent': 'StrangerBot/1.0' } });
+    // Staff write about Ada: a suspension with an internal reason, then reinstatement.
+    assert.equal((await t.post(`/admin/users/${ada.id}/suspend`, { reason: 'internal fraud note XYZ' }, admin.access)).status, 200);
+    assert.equal((await t.post(`/admin/users/${ada.id}/reactivate`, {}, admin.access)).status, 200);
+    const login = await t.post('/auth/login', { email: ada.email, password: GOOD_PASSWORD });
+    const doc = await exportOf(login.body.access_token);
+    const aboutAda = doc.audit_log.filter((a: any) => a.actor !== 'you');
+    assert.ok(aboutAda.some((a: any) => a.action === 'auth.login_failed'));
+    assert.ok(aboutAda.some((a: any) => a.action.includes('suspend')));
+    for (const row of aboutAda) assert.deepEqual([row.ip, row.user_agent, row.metadata], [null, null, null], JSON.stringify(row));
+    assert.ok(!JSON.stringify(doc).includes('StrangerBot'));
+    assert.ok(!JSON.stringify(doc).includes('internal fraud note XYZ'));
+    const own = doc.audit_log.filter((a: any) => a.actor === 'you');
+    assert.ok(own.some((a: any) => a.ip !== null), 'what Ada did keeps its address');
+  });
+
   it('needs a signed-in user', async () => {
     assert.equal((await t.get('/user/export')).status, 401);
   });

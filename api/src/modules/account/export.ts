@@ -52,9 +52,17 @@ const SECTIONS: Array<[name: string, sql: string]> = [
   ],
   [
     'audit_log',
+    // Where, from what and with which notes is exported only for what this person did:
+    // rows written by staff, the system or another user about them (a refund note,
+    // a suspension reason, a stranger's failed sign-in and its address) keep only
+    // the action and the time.
     `SELECT id::text, action,
             CASE WHEN actor_user_id = :userId THEN 'you' WHEN actor_user_id IS NULL THEN 'system' ELSE 'staff' END AS actor,
-            target_type, target_id, ip, user_agent, metadata, created_at
+            target_type, target_id,
+            CASE WHEN actor_user_id = :userId THEN ip END AS ip,
+            CASE WHEN actor_user_id = :userId THEN user_agent END AS user_agent,
+            CASE WHEN actor_user_id = :userId THEN metadata END AS metadata,
+            created_at
        FROM audit_logs WHERE actor_user_id = :userId OR subject_user_id = :userId ORDER BY created_at, id`,
   ],
 ];
