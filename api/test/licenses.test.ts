@@ -493,6 +493,33 @@ describe('services for other areas', () => {
   });
 });
 
+describe('a suspended account', () => {
+  it('gets SUSPENDED from validate and 403 account_suspended from heartbeat for every license, until reinstated', async () => {
+    const { signUpAs } = await import('./helpers/api');
+    const u = await signUp(t);
+    const admin = await signUpAs(t, 'admin');
+    const [a, b] = [await grantLicense(t, u.id), await grantLicense(t, u.id, 'pro')];
+    const machines = [];
+    for (const lic of [a, b]) {
+      const fp = newFingerprint();
+      const res = await activate(t, u.access, lic.license_key, fp);
+      assert.equal(res.status, 200);
+      machines.push({ key: lic.license_key, fp, token: res.body.activation_token as string });
+    }
+    const check = async () =>
+      Promise.all(
+        machines.map(async (m) => ({
+          validate: (await t.post('/license/validate', { license_key: m.key, fingerprint: m.fp })).body.code,
+          heartbeat: await t.post('/license/heartbeat', { activation_token: m.token }).then((r) => (r.status === 200 ? 200 : `${r.status} ${r.body.error}`)),
+        })),
+      );
+    assert.equal((await t.post(`/admin/users/${u.id}/suspend`, { reason: 'chargeback review' }, admin.access)).status, 200);
+    assert.deepEqual(await check(), Array(2).fill({ validate: 'SUSPENDED', heartbeat: '403 account_suspended' }));
+    assert.equal((await t.post(`/admin/users/${u.id}/reactivate`, {}, admin.access)).status, 200);
+    assert.deepEqual(await check(), Array(2).fill({ validate: 'VALID', heartbeat: 200 }));
+  });
+});
+
 describe('validation stamps on shutdown', () => {
   it('closing the API writes the stamps still batched in memory', async () => {
     const own = await startTestApi();

@@ -41,6 +41,8 @@ interface ValidationRow {
   license_type: LicenseType;
   expires_at: Date | null;
   entitlements: string[];
+  /** The license's owner is suspended: every license of theirs answers SUSPENDED until reinstated. */
+  owner_suspended: boolean;
   /** This machine's live activation, if any. */
   activation_id: string | null;
   /** Whether any machine holds a seat. */
@@ -53,7 +55,7 @@ interface ValidationRow {
 function validationCode(row: ValidationRow, input: ValidateRequest): ValidationCode {
   if (input.product !== undefined && input.product !== row.product_id) return 'PRODUCT_MISMATCH';
   if (row.status === 'revoked') return 'REVOKED';
-  if (row.status === 'suspended') return 'SUSPENDED';
+  if (row.status === 'suspended' || row.owner_suspended) return 'SUSPENDED';
   if (row.expired) return 'EXPIRED';
   if (!row.activation_id) return row.has_live ? 'FINGERPRINT_MISMATCH' : 'NOT_ACTIVATED';
   if (input.entitlements?.some((e) => !row.entitlements.includes(e))) return 'ENTITLEMENT_MISSING';
@@ -91,8 +93,9 @@ export class MachineChecks {
     const [row] = await this.store.rows<ValidationRow>(
       `WITH lic AS (
          SELECT l.id, l.status, l.product_id, l.expires_at, p.name AS policy, p.license_type, p.entitlements,
-                p.offline_grace_days, (l.status = 'expired' OR l.expires_at <= now()) AS expired
-           FROM licenses l JOIN policies p ON p.id = l.policy_id
+                p.offline_grace_days, (l.status = 'expired' OR l.expires_at <= now()) AS expired,
+                COALESCE(u.status = 'suspended', false) AS owner_suspended
+           FROM licenses l JOIN policies p ON p.id = l.policy_id LEFT JOIN users u ON u.id = l.user_id
           WHERE l.license_key = :key
        ), act AS (
          SELECT a.id,
@@ -135,15 +138,20 @@ export class MachineChecks {
     if (!claims || !Uuid.safeParse(claims.sub).success) {
       throw unauthorized('token_invalid', 'This activation token is not valid. Activate this machine again.');
     }
-    const [row] = await this.store.rows<LicenseRow & { fingerprint: string; activation_license_id: string; activation_deactivated_at: Date | null }>(
-      `SELECT ${LICENSE_COLUMNS}, a.fingerprint, a.license_id AS activation_license_id, a.deactivated_at AS activation_deactivated_at
-         FROM activations a JOIN ${LICENSE_FROM} ON l.id = a.license_id
+    const [row] = await this.store.rows<
+      LicenseRow & { fingerprint: string; activation_license_id: string; activation_deactivated_at: Date | null; owner_suspended: boolean }
+    >(
+      `SELECT ${LICENSE_COLUMNS}, a.fingerprint, a.license_id AS activation_license_id, a.deactivated_at AS activation_deactivated_at,
+              COALESCE(u.status = 'suspended', false) AS owner_suspended
+         FROM activations a JOIN ${LICENSE_FROM} ON l.id = a.license_id LEFT JOIN users u ON u.id = l.user_id
         WHERE a.id = :id`,
       { id: claims.sub },
     );
     if (!row || row.activation_license_id !== claims.license_id || row.fingerprint !== claims.fingerprint) {
       throw unauthorized('token_invalid', 'This activation token is not valid. Activate this machine again.');
     }
+    // A suspended owner's machines get no fresh offline time, whatever state each license is in.
+    if (row.owner_suspended) throw new AppError(403, 'account_suspended', 'This account is suspended. Contact support.');
     assertUsable(row);
     const deactivated = () =>
       new AppError(403, 'activation_deactivated', 'This machine was deactivated. Activate it again to use it.');

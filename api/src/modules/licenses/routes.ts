@@ -115,7 +115,7 @@ export const licensesModule: Module = (m) => {
       access: 'public',
       body: HeartbeatRequest,
       response: HeartbeatResponse,
-      errors: { 401: 'token_invalid', 403: 'activation_deactivated, license_revoked, license_suspended, license_expired', 429: 'Rate limited' },
+      errors: { 401: 'token_invalid', 403: 'account_suspended, activation_deactivated, license_revoked, license_suspended, license_expired', 429: 'Rate limited' },
     },
     ({ body }) => licenses.checks.heartbeat(body),
   );
