@@ -161,11 +161,16 @@ describe('activate', () => {
 describe('re-binding after a reinstall', () => {
   const components = { cpu: 'c1', board: 'b1', disk: 'd1', hostname: 'h1' };
 
+  /** The machine went quiet REBIND_IDLE_DAYS and more ago, as a reinstalled one does. */
+  const idle = (activationId: string) =>
+    sql(`UPDATE activations SET activated_at = now() - interval '8 days', last_heartbeat_at = now() - interval '8 days' WHERE id = :id RETURNING id`, { id: activationId });
+
   it('lets a new fingerprint with most components equal take over the seat, and says what changed', async () => {
     const u = await signUp(t);
     const lic = await grantLicense(t, u.id);
     const old = await activate(t, u.access, lic.license_key, newFingerprint(), { components });
     await activate(t, u.access, lic.license_key, newFingerprint(), { components: { cpu: 'x', board: 'y', disk: 'z', hostname: 'w' } });
+    await idle(old.body.activation_id);
     const reinstalled = await activate(t, u.access, lic.license_key, newFingerprint(), { components: { ...components, disk: 'd2' } });
     assert.equal(reinstalled.status, 200, JSON.stringify(reinstalled.body));
     assert.deepEqual(reinstalled.body.rebound, { previous_activation_id: old.body.activation_id, changed_components: ['disk'] });
@@ -173,6 +178,28 @@ describe('re-binding after a reinstall', () => {
     assert.equal(await liveActivations(t, lic.id), 2);
     const [previous] = await sql<{ deactivation_reason: string }>('SELECT deactivation_reason FROM activations WHERE id = :id', { id: old.body.activation_id });
     assert.equal(previous!.deactivation_reason, 'rebound');
+  });
+
+  it('takes over only a seat whose machine has not sent a heartbeat for 7 days', async () => {
+    const u = await signUp(t);
+    const lic = await grantLicense(t, u.id);
+    await activate(t, u.access, lic.license_key, newFingerprint(), { components });
+    await activate(t, u.access, lic.license_key, newFingerprint());
+    const busy = await activate(t, u.access, lic.license_key, newFingerprint(), { components: { ...components, disk: 'd2' } });
+    assert.equal(busy.status, 400, 'a machine still in use is another machine, not a reinstall');
+    assert.equal(busy.body.error, 'max_activations_reached');
+  });
+
+  it('compares only the component names the Companion sends: invented names do not count', async () => {
+    const u = await signUp(t);
+    const lic = await grantLicense(t, u.id);
+    const invented = { x1: 'same', x2: 'same', x3: 'same', x4: 'same', hostname: 'h1' };
+    const old = await activate(t, u.access, lic.license_key, newFingerprint(), { components: { ...invented, cpu: 'c1', disk: 'd1' } });
+    await activate(t, u.access, lic.license_key, newFingerprint());
+    await idle(old.body.activation_id);
+    const padded = await activate(t, u.access, lic.license_key, newFingerprint(), { components: { ...invented, cpu: 'c2', disk: 'd2' } });
+    assert.equal(padded.status, 400, 'hostname alone of three known components is a minority');
+    assert.equal(padded.body.error, 'max_activations_reached');
   });
 
   it('does not re-bind an identical machine (same cpu, memory and os, another host)', async () => {
@@ -205,7 +232,7 @@ describe('deactivate', () => {
     assert.equal((await activate(t, u.access, lic.license_key, third)).status, 400);
     const off = await t.post('/license/deactivate', { activation_id: laptop.body.activation_id }, u.access);
     assert.equal(off.status, 200);
-    assert.deepEqual(off.body, { status: 'deactivated', message: 'machine_deactivated' });
+    assert.deepEqual(off.body, { status: 'deactivated', message: 'machine_deactivated', pending_until: laptop.body.token_expires_at });
     const now = await activate(t, u.access, lic.license_key, third);
     assert.equal(now.status, 200);
     assert.equal(now.body.activations_remaining, 0);
@@ -238,13 +265,105 @@ describe('deactivate', () => {
     const lic = await grantLicense(t, u.id, 'trial'); // 1 seat, 2 deactivations per 30 days
     for (let i = 0; i < 2; i += 1) {
       const act = await activate(t, u.access, lic.license_key, newFingerprint());
-      assert.equal((await t.post('/license/deactivate', { activation_id: act.body.activation_id }, u.access)).status, 200);
+      // Each machine deactivates itself (with its own token), so none stays pending.
+      const off = await t.post('/license/deactivate', { activation_id: act.body.activation_id, activation_token: act.body.activation_token }, u.access);
+      assert.equal(off.status, 200);
     }
     const act = await activate(t, u.access, lic.license_key, newFingerprint());
     const res = await t.post('/license/deactivate', { activation_id: act.body.activation_id }, u.access);
     assert.equal(res.status, 422);
     assert.equal(res.body.error, 'deactivation_limit_reached');
     assert.equal(await liveActivations(t, lic.id), 1);
+  });
+});
+
+describe('seats and offline tokens (seat churn)', () => {
+  const deactivate = (access: string, act: { body: { activation_id: string; activation_token: string } }, own = false) =>
+    t.post('/license/deactivate', { activation_id: act.body.activation_id, ...(own ? { activation_token: act.body.activation_token } : {}) }, access);
+  /** Machines whose last token still verifies offline: live seats and pending ones. */
+  const tokenHolders = async (licenseId: string) =>
+    (await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM activations WHERE license_id = :id AND (deactivated_at IS NULL OR pending_until > now())`,
+      { id: licenseId },
+    ))[0]!.n;
+
+  it('a machine deactivated from elsewhere stays pending; one pending beyond the seats, then 409 deactivation_pending', async () => {
+    const u = await signUp(t);
+    const lic = await grantLicense(t, u.id); // 2 seats
+    const a = await activate(t, u.access, lic.license_key, newFingerprint(), { machine_name: 'Dead Laptop' });
+    const b = await activate(t, u.access, lic.license_key, newFingerprint(), { machine_name: 'Studio' });
+    assert.equal((await deactivate(u.access, a)).body.pending_until, a.body.token_expires_at);
+    const c = await activate(t, u.access, lic.license_key, newFingerprint());
+    assert.equal(c.status, 200, 'a user whose computer died moves at once');
+    assert.equal((await deactivate(u.access, b)).status, 200);
+    const d = await activate(t, u.access, lic.license_key, newFingerprint());
+    assert.equal(d.status, 409, JSON.stringify(d.body));
+    assert.equal(d.body.error, 'deactivation_pending');
+    assert.deepEqual(
+      d.body.details.pending.map((p: any) => [p.id, p.machine_name, p.frees_at]),
+      [
+        [a.body.activation_id, 'Dead Laptop', a.body.token_expires_at],
+        [b.body.activation_id, 'Studio', b.body.token_expires_at],
+      ],
+    );
+    assert.equal(await tokenHolders(lic.id), 3, 'never more than the seats plus one');
+
+    // The old laptop comes online: its heartbeat hears it is deactivated, and its seat frees.
+    const told = await t.post('/license/heartbeat', { activation_token: a.body.activation_token });
+    assert.equal(told.status, 403);
+    assert.equal(told.body.error, 'activation_deactivated');
+    assert.equal((await activate(t, u.access, lic.license_key, newFingerprint())).status, 200);
+  });
+
+  it('frees the seat at once when the machine deactivates itself with its own token, and refuses another machine\'s token', async () => {
+    const u = await signUp(t);
+    const lic = await grantLicense(t, u.id, 'trial'); // 1 seat
+    const a = await activate(t, u.access, lic.license_key, newFingerprint());
+    const b2 = await signUp(t);
+    const foreign = await activate(t, b2.access, (await grantLicense(t, b2.id)).license_key, newFingerprint());
+    const wrong = await t.post('/license/deactivate', { activation_id: a.body.activation_id, activation_token: foreign.body.activation_token }, u.access);
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.body.error, 'activation_token_mismatch');
+    const own = await deactivate(u.access, a, true);
+    assert.equal(own.status, 200);
+    assert.equal(own.body.pending_until, null);
+    assert.equal(await tokenHolders(lic.id), 0);
+  });
+
+  it('a pending machine frees by itself when its last token expires', async () => {
+    const u = await signUp(t);
+    const lic = await grantLicense(t, u.id, 'trial'); // 1 seat
+    const a = await activate(t, u.access, lic.license_key, newFingerprint());
+    await deactivate(u.access, a);
+    const b = await activate(t, u.access, lic.license_key, newFingerprint());
+    await deactivate(u.access, b);
+    assert.equal((await activate(t, u.access, lic.license_key, newFingerprint())).status, 409);
+    await sql(`UPDATE activations SET token_expires_at = now() - interval '1 second', pending_until = now() - interval '1 second' WHERE id = :id RETURNING id`, {
+      id: a.body.activation_id,
+    });
+    assert.equal((await activate(t, u.access, lic.license_key, newFingerprint())).status, 200);
+  });
+
+  it('remote deactivation churn cannot run more machines offline than the seats plus one', async () => {
+    const u = await signUp(t);
+    const admin = await (await import('./helpers/api')).signUpAs(t, 'admin');
+    const lic = await grantLicense(t, u.id); // 2 seats, 5 deactivations per 30 days
+    const active = [await activate(t, u.access, lic.license_key, newFingerprint()), await activate(t, u.access, lic.license_key, newFingerprint())];
+    let refused = 0;
+    for (let i = 0; i < 8; i++) {
+      const victim = active.shift();
+      if (victim) {
+        // From elsewhere: the user's other machine, or support on their behalf.
+        const off = i % 2 ? await deactivate(u.access, victim) : await t.post(`/admin/activations/${victim.body.activation_id}/deactivate`, {}, admin.access);
+        assert.equal(off.status, 200, JSON.stringify(off.body));
+      }
+      const next = await activate(t, u.access, lic.license_key, newFingerprint());
+      if (next.status === 409) refused += 1;
+      else active.push(next);
+      const holders = await tokenHolders(lic.id);
+      assert.ok(holders <= 3, `round ${i}: ${holders} machines hold working tokens`);
+    }
+    assert.ok(refused > 0);
   });
 });
 
@@ -499,7 +618,7 @@ describe('a suspended account', () => {
     const u = await signUp(t);
     const admin = await signUpAs(t, 'admin');
     const [a, b] = [await grantLicense(t, u.id), await grantLicense(t, u.id, 'pro')];
-    const machines = [];
+    const machines: Array<{ key: string; fp: string; token: string }> = [];
     for (const lic of [a, b]) {
       const fp = newFingerprint();
       const res = await activate(t, u.access, lic.license_key, fp);

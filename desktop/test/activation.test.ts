@@ -177,6 +177,13 @@ describe('activation', () => {
     const file = state.activations[0]!.token_file;
     const after = await core.handlers['activation:deactivate']({ activation_id: state.activations[0]!.activation_id });
     assert.deepEqual(after.activations, []);
+    // It sent its own token, so the seat is free at once, with nothing left pending.
+    const [row] = (await t.api.deps.sequelize.query('SELECT deactivated_at, pending_until FROM activations WHERE id = :id', {
+      replacements: { id: state.activations[0]!.activation_id },
+      type: 'SELECT',
+    })) as Array<{ deactivated_at: Date | null; pending_until: Date | null }>;
+    assert.ok(row!.deactivated_at);
+    assert.equal(row!.pending_until, null);
     assert.equal(existsSync(file), false);
     assert.equal(await new CredentialStore(place.keychainService).get(`activation:${PRODUCT}`), null);
   });

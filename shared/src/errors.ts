@@ -39,6 +39,8 @@ export const ERROR_CODES = [
   'activation_not_found',
   'activation_deactivated',
   'deactivation_limit_reached',
+  'deactivation_pending',
+  'activation_token_mismatch',
   'product_not_found',
   'policy_not_found',
   'user_not_found',

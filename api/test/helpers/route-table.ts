@@ -236,6 +236,7 @@ export const ROUTES: RouteRow[] = [
   },
   { route: 'POST /license/heartbeat', access: 'public', ok: 200, prepare: async (w) => ({ body: { activation_token: (await w.activation()).token } }) },
   { route: 'GET /keys', access: 'public', ok: 200, prepare: async () => ({}) },
+  { route: 'GET /client-config', access: 'public', ok: 200, prepare: async () => ({}) },
   { route: 'POST /admin/licenses', access: 'admin', ok: 201, prepare: async (w) => ({ body: { user_id: w.a.id, policy: 'standard' } }) },
   { route: 'GET /admin/licenses', access: 'staff', ok: 200, prepare: async () => ({}) },
   { route: 'GET /admin/licenses/{id}', access: 'staff', ok: 200, prepare: async (w) => ({ path: { id: (await w.license()).id } }) },

@@ -239,14 +239,7 @@ export class ActivationManager {
     return this.serial.run(async () => {
       const local = [...this.tokens.entries()].find(([, token]) => decodeActivationToken(token).payload.sub === activationId);
       try {
-        await this.opts.api.request({
-          method: 'POST',
-          path: '/license/deactivate',
-          auth: 'user',
-          bodySchema: DeactivateRequest,
-          body: { activation_id: activationId },
-          response: DeactivateResponse,
-        });
+        await this.deactivateOnServer(activationId, local?.[1]);
       } catch (err) {
         // Already gone on the server (e.g. freed from another machine): finish the job locally.
         const gone = err instanceof CompanionError && (err.code === 'activation_not_found' || err.code === 'activation_deactivated');
@@ -303,16 +296,8 @@ export class ActivationManager {
   releaseAll(): Promise<void> {
     return this.serial.run(async () => {
       for (const [product, token] of [...this.tokens.entries()]) {
-        const activationId = decodeActivationToken(token).payload.sub;
         try {
-          await this.opts.api.request({
-            method: 'POST',
-            path: '/license/deactivate',
-            auth: 'user',
-            bodySchema: DeactivateRequest,
-            body: { activation_id: activationId },
-            response: DeactivateResponse,
-          });
+          await this.deactivateOnServer(decodeActivationToken(token).payload.sub, token);
         } catch (err) {
           // Offline or already gone: the seat frees itself on the server once the machine goes stale.
           this.opts.logger.warn({ product, code: serializeError(err).code }, 'could not deactivate on sign-out');
@@ -320,6 +305,22 @@ export class ActivationManager {
         await this.forget(product);
       }
       await this.changed();
+    });
+  }
+
+  /**
+   * Frees a seat on the server. This machine's own token goes with the request
+   * when it has one: that proves the machine lets go, so the seat frees at once
+   * instead of staying pending until the token would have expired.
+   */
+  private deactivateOnServer(activationId: string, ownToken: string | undefined) {
+    return this.opts.api.request({
+      method: 'POST',
+      path: '/license/deactivate',
+      auth: 'user',
+      bodySchema: DeactivateRequest,
+      body: { activation_id: activationId, ...(ownToken ? { activation_token: ownToken } : {}) },
+      response: DeactivateResponse,
     });
   }
 

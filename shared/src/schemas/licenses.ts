@@ -109,8 +109,31 @@ export const MaxActivationsReachedBody = z.object({
 });
 export type MaxActivationsReachedBody = z.infer<typeof MaxActivationsReachedBody>;
 
-export const DeactivateRequest = z.strictObject({ activation_id: Uuid });
-export const DeactivateResponse = z.object({ status: z.literal('deactivated'), message: z.literal('machine_deactivated') });
+export const DeactivateRequest = z.strictObject({
+  activation_id: Uuid,
+  /**
+   * The machine's own current activation token, when the machine deactivates
+   * itself: that proves it lets go, so the seat frees at once. Without it the
+   * machine stays pending until it hears of it or its token expires.
+   */
+  activation_token: z.string().min(1).max(8192).optional(),
+});
+export const DeactivateResponse = z.object({
+  status: z.literal('deactivated'),
+  message: z.literal('machine_deactivated'),
+  /** Until when the machine's last token may still verify offline; null when it let go (freed at once). */
+  pending_until: IsoDateTime.nullable(),
+});
+
+/** A machine deactivated from elsewhere whose token may still verify offline, and when that ends. */
+export const PendingMachine = z.object({
+  id: Uuid,
+  machine_name: z.string(),
+  os: z.string(),
+  deactivated_at: IsoDateTime,
+  frees_at: IsoDateTime,
+});
+export type PendingMachine = z.infer<typeof PendingMachine>;
 export type DeactivateResponse = z.infer<typeof DeactivateResponse>;
 
 export const LicenseStatusQuery = z.strictObject({

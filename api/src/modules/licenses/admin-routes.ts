@@ -75,8 +75,8 @@ export const licensesAdminModule: Module = (m) => {
   m.route(
     { method: 'post', path: '/admin/activations/:id/deactivate', summary: 'Free one machine\'s seat', tags, access: write, params: AdminLicenseParams, body: AdminOptionalReasonRequest, response: DeactivateResponse, errors: { 404: 'activation_not_found' } },
     async ({ params, body, user, ctx }) => {
-      await licenses.deactivateActivation(params.id, { reason: body.reason, actorUserId: user.id, meta: requestMeta(ctx) });
-      return { status: 'deactivated', message: 'machine_deactivated' } as const;
+      const pendingUntil = await licenses.deactivateActivation(params.id, { reason: body.reason, actorUserId: user.id, meta: requestMeta(ctx) });
+      return { status: 'deactivated', message: 'machine_deactivated', pending_until: pendingUntil?.toISOString() ?? null } as const;
     },
   );
 };

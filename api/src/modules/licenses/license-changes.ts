@@ -3,7 +3,7 @@ import { Uuid, type LicenseState } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { audit, type RequestMeta } from '../../lib/audit';
 import { activationNotFound, licenseNotFound } from './errors';
-import { LicenseStore, SYSTEM_META } from './license-store';
+import { LicenseStore, PENDING_UNTIL, SYSTEM_META } from './license-store';
 import { LICENSE_COLUMNS, LICENSE_FROM, type LicenseRow } from './rows';
 
 /** Who changes a license and why; every change is audited with it. */
@@ -117,18 +117,18 @@ export class LicenseChanges {
     return this.deactivateLive({ userId }, reason, null, transaction);
   }
 
-  /** An admin frees one machine's seat. */
-  async deactivateActivation(activationId: string, opts: ChangeOptions = {}): Promise<void> {
-    await this.store.inTransaction(opts.transaction, async (transaction) => {
-      const [row] = await this.store.rows<{ license_id: string; user_id: string; deactivated_at: Date | null }>(
-        `SELECT a.license_id, l.user_id, a.deactivated_at FROM activations a JOIN licenses l ON l.id = a.license_id
+  /** An admin frees one machine's seat; the machine stays pending until it hears of it or its token expires. */
+  async deactivateActivation(activationId: string, opts: ChangeOptions = {}): Promise<Date | null> {
+    return this.store.inTransaction(opts.transaction, async (transaction) => {
+      const [row] = await this.store.rows<{ license_id: string; user_id: string; deactivated_at: Date | null; pending_until: Date | null }>(
+        `SELECT a.license_id, l.user_id, a.deactivated_at, a.pending_until FROM activations a JOIN licenses l ON l.id = a.license_id
           WHERE a.id = :id FOR UPDATE OF l, a`,
         { id: activationId },
         transaction,
       );
       if (!row) throw activationNotFound();
-      if (row.deactivated_at) return;
-      await this.store.deactivateOne(activationId, 'admin', opts.actorUserId ?? null, transaction);
+      if (row.deactivated_at) return row.pending_until;
+      const pendingUntil = await this.store.deactivateOne(activationId, 'admin', opts.actorUserId ?? null, transaction);
       await audit(
         {
           action: 'license.machine_deactivated',
@@ -141,6 +141,7 @@ export class LicenseChanges {
         opts.meta ?? SYSTEM_META,
         transaction,
       );
+      return pendingUntil;
     });
   }
 
@@ -163,7 +164,8 @@ export class LicenseChanges {
   ): Promise<number> {
     const filter = 'licenseId' in where ? 'a.license_id = :id' : 'a.license_id IN (SELECT id FROM licenses WHERE user_id = :id)';
     const rows = await this.store.rows<{ id: string }>(
-      `UPDATE activations a SET deactivated_at = now(), deactivation_reason = :reason, deactivated_by = :by, updated_at = now()
+      `UPDATE activations a SET deactivated_at = now(), deactivation_reason = :reason, deactivated_by = :by, updated_at = now(),
+              pending_until = ${PENDING_UNTIL}
         WHERE ${filter} AND a.deactivated_at IS NULL RETURNING a.id`,
       { id: 'licenseId' in where ? where.licenseId : where.userId, reason, by },
       transaction,

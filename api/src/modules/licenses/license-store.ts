@@ -4,6 +4,9 @@ import type { RequestMeta } from '../../lib/audit';
 /** The request a change has when the system makes it (webhooks, jobs, scripts): none. */
 export const SYSTEM_META: RequestMeta = { ip: null, userAgent: null };
 
+/** A machine deactivated from elsewhere is pending while its last token could still verify offline. */
+export const PENDING_UNTIL = `CASE WHEN token_expires_at > now() THEN token_expires_at END`;
+
 /** The SQL helpers the license services share. */
 export class LicenseStore {
   constructor(private readonly sequelize: Sequelize) {}
@@ -17,13 +20,19 @@ export class LicenseStore {
     return this.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction });
   }
 
-  /** Frees one machine's seat; an activation already free stays as it was. */
-  async deactivateOne(activationId: string, reason: string, by: string | null, transaction: Transaction): Promise<void> {
-    await this.rows(
-      `UPDATE activations SET deactivated_at = now(), deactivation_reason = :reason, deactivated_by = :by, updated_at = now()
-        WHERE id = :id AND deactivated_at IS NULL RETURNING id`,
+  /**
+   * Frees a seat. `proven`: the machine itself let go (it sent its own token),
+   * so nothing of it remains; otherwise it stays pending until its last token
+   * expires or it acknowledges (see PENDING_UNTIL).
+   */
+  async deactivateOne(activationId: string, reason: string, by: string | null, transaction: Transaction, proven = false): Promise<Date | null> {
+    const [row] = await this.rows<{ pending_until: Date | null }>(
+      `UPDATE activations SET deactivated_at = now(), deactivation_reason = :reason, deactivated_by = :by, updated_at = now(),
+              pending_until = ${proven ? 'NULL' : PENDING_UNTIL}
+        WHERE id = :id AND deactivated_at IS NULL RETURNING pending_until`,
       { id: activationId, reason, by },
       transaction,
     );
+    return row?.pending_until ?? null;
   }
 }

@@ -155,7 +155,11 @@ export class MachineChecks {
     assertUsable(row);
     const deactivated = () =>
       new AppError(403, 'activation_deactivated', 'This machine was deactivated. Activate it again to use it.');
-    if (row.activation_deactivated_at) throw deactivated();
+    if (row.activation_deactivated_at) {
+      // The machine hears it was deactivated elsewhere and lets go of its token: no longer pending.
+      await this.store.rows(`UPDATE activations SET pending_until = NULL WHERE id = :id AND pending_until IS NOT NULL RETURNING id`, { id: claims.sub });
+      throw deactivated();
+    }
     const now = new Date();
     const { token, expiresAt } = signActivationToken(this.deps.keyRings.activation, this.deps.config.publicUrl, {
       activationId: claims.sub,

@@ -1,12 +1,12 @@
 import type { Transaction } from 'sequelize';
-import { isValidLicenseKey, type ActivateRequest, type ActivateResponse } from '@ngn/shared';
+import { isValidLicenseKey, type ActivateRequest, type ActivateResponse, type PendingMachine } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { audit, auditInsertSql, type RequestMeta } from '../../lib/audit';
-import { unprocessable } from '../../lib/errors';
+import { AppError, badRequest, unprocessable } from '../../lib/errors';
 import { queryBatch } from '../../lib/sql-batch';
-import { signActivationToken, tokenExpiry } from './activation-tokens';
+import { readOwnActivationToken, signActivationToken, tokenExpiry } from './activation-tokens';
 import { activationNotFound, assertUsable, licenseInvalid, MaxActivationsReached } from './errors';
-import { LicenseStore } from './license-store';
+import { LicenseStore, PENDING_UNTIL } from './license-store';
 import { findRebindCandidate } from './rebinding';
 import {
   activationSummary,
@@ -25,6 +25,37 @@ const SPENT_DEACTIVATIONS = `SELECT count(*)::int AS spent FROM activations a JO
 const LIVE_BY_KEY = `SELECT ${ACTIVATION_COLUMNS} FROM activations a JOIN licenses l ON l.id = a.license_id
   WHERE l.license_key = :key AND a.deactivated_at IS NULL
   ORDER BY a.activated_at, a.id`;
+
+/** Machines of a license that are pending (deactivated elsewhere, token not expired, not acknowledged), oldest first. */
+const PENDING_BY_KEY = `SELECT a.id, a.machine_name, a.os, a.deactivated_at, a.pending_until FROM activations a JOIN licenses l ON l.id = a.license_id
+  WHERE l.license_key = :key AND a.deactivated_at IS NOT NULL AND a.pending_until > now()
+  ORDER BY a.pending_until, a.deactivated_at, a.id`;
+
+/**
+ * Beyond its seats a license may have at most this many machines whose tokens
+ * still verify offline after being deactivated elsewhere: one, so a user whose
+ * computer died can move at once, but seats cannot multiply offline.
+ */
+const PENDING_BEYOND_SEATS = 1;
+
+function deactivationPending(pending: Array<{ id: string; machine_name: string; os: string; deactivated_at: Date; pending_until: Date }>): AppError {
+  const machines: PendingMachine[] = pending.map((p) => ({
+    id: p.id,
+    machine_name: p.machine_name,
+    os: p.os,
+    deactivated_at: p.deactivated_at.toISOString(),
+    frees_at: p.pending_until.toISOString(),
+  }));
+  const first = machines[0];
+  return new AppError(
+    409,
+    'deactivation_pending',
+    first
+      ? `“${first.machine_name}” was deactivated from another computer and may still work offline until ${first.frees_at}. Its seat frees then, or as soon as it goes online.`
+      : 'A machine deactivated from another computer still holds its seat.',
+    { pending: machines },
+  );
+}
 
 function withinDeactivationBudget(license: Pick<LicenseRow, 'max_deactivations'>, spent: number): boolean {
   return license.max_deactivations === null || spent < license.max_deactivations;
@@ -59,14 +90,16 @@ export class MachineSeats {
         [
           `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.license_key = :key FOR UPDATE OF l`,
           `SELECT count(*)::int AS live, (array_agg(a.id) FILTER (WHERE a.fingerprint = :fingerprint))[1] AS same_id,
-                  (${SPENT_DEACTIVATIONS} AND l.license_key = :key) AS spent
+                  (${SPENT_DEACTIVATIONS} AND l.license_key = :key) AS spent,
+                  (SELECT count(*)::int FROM activations pa JOIN licenses pl ON pl.id = pa.license_id
+                    WHERE pl.license_key = :key AND pa.deactivated_at IS NOT NULL AND pa.pending_until > now()) AS pending
              FROM activations a JOIN licenses l ON l.id = a.license_id
             WHERE l.license_key = :key AND a.deactivated_at IS NULL`,
           ...(input.components ? [LIVE_BY_KEY] : []),
         ],
         { key: input.license_key, fingerprint: input.hardware_id },
         transaction,
-      )) as [LicenseRow[], Array<{ live: number; same_id: string | null; spent: number }>, ActivationRow[] | undefined];
+      )) as [LicenseRow[], Array<{ live: number; same_id: string | null; spent: number; pending: number }>, ActivationRow[] | undefined];
       // Someone else's key reads exactly like a wrong one.
       if (!license || license.user_id !== userId) throw licenseInvalid();
       assertUsable(license);
@@ -99,14 +132,21 @@ export class MachineSeats {
         );
       } else {
         const candidate = withinDeactivationBudget(license, seats!.spent)
-          ? findRebindCandidate(input.components, rebindable ?? [])
+          ? findRebindCandidate(input.components, rebindable ?? [], now)
           : undefined;
+        // Tokens that may verify offline once this activation is done: live seats, pending machines, and
+        // the machine a re-binding takes over while its token lasts. At most one beyond the seats.
+        let holders = seats!.pending + liveCount;
         if (candidate) {
           rebound = { previous_activation_id: candidate.activation.id, changed_components: candidate.changed };
           liveCount -= 1;
+          if (!(candidate.activation.token_expires_at && candidate.activation.token_expires_at > now)) holders -= 1;
         } else if (liveCount >= license.max_activations) {
           const live = rebindable ?? (await this.store.rows<ActivationRow>(LIVE_BY_KEY, { key: input.license_key }, transaction));
           throw new MaxActivationsReached(license.max_activations, live.map(activationSummary));
+        }
+        if (holders + 1 > license.max_activations + PENDING_BEYOND_SEATS) {
+          throw deactivationPending(await this.store.rows(PENDING_BY_KEY, { key: input.license_key }, transaction));
         }
         const audited = auditInsertSql(
           {
@@ -121,7 +161,8 @@ export class MachineSeats {
         // The seat a re-binding takes over is freed in the same statement.
         const [created] = await this.store.rows<{ id: string }>(
           `WITH freed AS (
-             UPDATE activations SET deactivated_at = now(), deactivation_reason = 'rebound', deactivated_by = :user, updated_at = now()
+             UPDATE activations SET deactivated_at = now(), deactivation_reason = 'rebound', deactivated_by = :user, updated_at = now(),
+                    pending_until = ${PENDING_UNTIL}
               WHERE id = :rebound_from AND deactivated_at IS NULL RETURNING id
            ), created AS (
              INSERT INTO activations (license_id, fingerprint, components, machine_name, os, app_version, plugin_version,
@@ -180,11 +221,15 @@ export class MachineSeats {
   /**
    * Frees one of the caller's own seats, from this machine or from another one
    * (a dead laptop). Someone else's activation answers 404 and changes nothing.
+   * With the machine's own current token (the machine deactivating itself) the
+   * seat frees at once; otherwise the machine is pending until its token
+   * expires or its next heartbeat hears of it. Returns that time, or null.
    */
-  async deactivate(userId: string, activationId: string, meta: RequestMeta): Promise<void> {
-    await this.deps.sequelize.transaction(async (transaction) => {
-      const [row] = await this.store.rows<LicenseRow & { activation_deactivated_at: Date | null }>(
-        `SELECT ${LICENSE_COLUMNS}, a.deactivated_at AS activation_deactivated_at
+  async deactivate(userId: string, input: { activation_id: string; activation_token?: string | undefined }, meta: RequestMeta): Promise<Date | null> {
+    const activationId = input.activation_id;
+    return this.deps.sequelize.transaction(async (transaction) => {
+      const [row] = await this.store.rows<LicenseRow & { activation_deactivated_at: Date | null; pending_until: Date | null; activation_fingerprint: string }>(
+        `SELECT ${LICENSE_COLUMNS}, a.deactivated_at AS activation_deactivated_at, a.pending_until, a.fingerprint AS activation_fingerprint
            FROM activations a JOIN ${LICENSE_FROM} ON l.id = a.license_id
           WHERE a.id = :id FOR UPDATE OF l`,
         { id: activationId },
@@ -199,20 +244,42 @@ export class MachineSeats {
         }
         throw activationNotFound();
       }
-      if (row.activation_deactivated_at) return; // already free: nothing to do, nothing spent
+      const proven = input.activation_token !== undefined && this.provesMachine(input.activation_token, activationId, row.activation_fingerprint);
+      if (row.activation_deactivated_at) {
+        // Already free: the machine's own token now lets go of what was left pending.
+        if (!proven) return row.pending_until;
+        await this.store.rows(`UPDATE activations SET pending_until = NULL WHERE id = :id`, { id: activationId }, transaction);
+        return null;
+      }
       if (!withinDeactivationBudget(row, await this.spentDeactivations(row.id, transaction))) {
         throw unprocessable(
           'deactivation_limit_reached',
           `This license allows ${row.max_deactivations} machine deactivations per ${row.deactivation_window_days} days. Contact support to move it now.`,
         );
       }
-      await this.store.deactivateOne(activationId, 'user', userId, transaction);
+      const pendingUntil = await this.store.deactivateOne(activationId, 'user', userId, transaction, proven);
       await audit(
-        { action: 'license.machine_deactivated', actorUserId: userId, targetType: 'activation', targetId: activationId, metadata: { license_id: row.id, by: 'user' } },
+        {
+          action: 'license.machine_deactivated',
+          actorUserId: userId,
+          targetType: 'activation',
+          targetId: activationId,
+          metadata: { license_id: row.id, by: 'user', from: proven ? 'this_machine' : 'elsewhere', pending_until: pendingUntil },
+        },
         meta,
         transaction,
       );
+      return pendingUntil;
     });
+  }
+
+  /** The token is this activation's own, signed by us: the request comes from the machine itself. A wrong one is refused, never ignored. */
+  private provesMachine(token: string, activationId: string, fingerprint: string): boolean {
+    const claims = readOwnActivationToken(this.deps.keyRings.activation, token);
+    if (!claims || claims.sub !== activationId || claims.fingerprint !== fingerprint) {
+      throw badRequest('activation_token_mismatch', 'This activation token is not the one of the machine being deactivated.');
+    }
+    return true;
   }
 
   private async spentDeactivations(licenseId: string, transaction: Transaction): Promise<number> {

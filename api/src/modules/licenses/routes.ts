@@ -48,7 +48,11 @@ export const licensesModule: Module = (m) => {
       access: 'user',
       body: ActivateRequest,
       response: ActivateResponse,
-      errors: { 400: 'license_invalid, max_activations_reached (lists the active machines)', 403: 'license_expired, license_revoked, license_suspended' },
+      errors: {
+        400: 'license_invalid, max_activations_reached (lists the active machines)',
+        403: 'license_expired, license_revoked, license_suspended',
+        409: 'deactivation_pending (details.pending: the machine deactivated elsewhere and when it frees)',
+      },
     },
     async ({ user, body, ctx }) => {
       try {
@@ -69,11 +73,11 @@ export const licensesModule: Module = (m) => {
       access: 'user',
       body: DeactivateRequest,
       response: DeactivateResponse,
-      errors: { 404: 'activation_not_found', 422: 'deactivation_limit_reached' },
+      errors: { 400: 'activation_token_mismatch', 404: 'activation_not_found', 422: 'deactivation_limit_reached' },
     },
     async ({ user, body, ctx }) => {
-      await licenses.seats.deactivate(user.id, body.activation_id, requestMeta(ctx));
-      return { status: 'deactivated', message: 'machine_deactivated' } as const;
+      const pendingUntil = await licenses.seats.deactivate(user.id, body, requestMeta(ctx));
+      return { status: 'deactivated', message: 'machine_deactivated', pending_until: pendingUntil?.toISOString() ?? null } as const;
     },
   );
   m.route(

@@ -53,7 +53,7 @@ export class LicensesService {
     return this.changes.resetActivations(licenseId, opts);
   }
 
-  deactivateActivation(activationId: string, opts?: ChangeOptions): Promise<void> {
+  deactivateActivation(activationId: string, opts?: ChangeOptions): Promise<Date | null> {
     return this.changes.deactivateActivation(activationId, opts);
   }
 
