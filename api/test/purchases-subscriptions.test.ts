@@ -173,3 +173,35 @@ describe('trial reminders', () => {
     assert.equal(await countQueuedMails(s.t, later.email, 'trial-ending'), 0);
   });
 });
+
+describe('account deletion and Stripe', () => {
+  it('cancels every subscription of the customer at once and deletes the Stripe customer', async () => {
+    const { u, subscriptionId } = await subscribe('standard');
+    const profile = await s.t.get('/user/profile', u.access);
+    const customer = profile.body.stripe_customer_id as string;
+    const del = await s.t.del('/user/account', { password: u.password }, u.access);
+    assert.equal(del.status, 200, JSON.stringify(del.body));
+    const erased = await waitFor('the Stripe customer deleted', async () => {
+      const res = await fetch(`${s.emulator.url}/v1/customers/${customer}`, { headers: { authorization: `Bearer ${s.t.config.stripe.secretKey}` } });
+      const body = (await res.json()) as { deleted?: boolean };
+      return body.deleted ? body : undefined;
+    });
+    assert.deepEqual(erased, { id: customer, object: 'customer', deleted: true });
+    const subs = await fetch(`${s.emulator.url}/v1/subscriptions?customer=${customer}&status=all`, {
+      headers: { authorization: `Bearer ${s.t.config.stripe.secretKey}` },
+    }).then((r) => r.json() as Promise<{ data: Array<{ id: string; status: string }> }>);
+    assert.deepEqual(subs.data.map((x) => [x.id, x.status]), [[subscriptionId, 'canceled']]);
+    assert.equal(s.emulator.state.subscriptions.get(subscriptionId)!.status, 'canceled');
+  });
+
+  it('running the erasure again, on a customer already deleted, is done at once', async () => {
+    const { eraseStripeCustomer } = await import('../src/modules/purchases/customer-erasure');
+    const { createStripeClient } = await import('../src/modules/purchases/stripe-client');
+    const { u } = await subscribe('standard');
+    const customer = (await s.t.get('/user/profile', u.access)).body.stripe_customer_id as string;
+    const stripe = createStripeClient(s.t.config.stripe);
+    await eraseStripeCustomer(stripe, customer, s.t.api.deps.logger);
+    await eraseStripeCustomer(stripe, customer, s.t.api.deps.logger);
+    assert.equal(((await stripe.customers.retrieve(customer)) as { deleted?: boolean }).deleted, true);
+  });
+});

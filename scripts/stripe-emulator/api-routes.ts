@@ -2,6 +2,7 @@ import { createCheckoutSession, expireCheckoutSession, getCheckoutSession } from
 import { invalidParam, missingParam } from './errors';
 import type { FormObject } from './form-encoding';
 import { newId, nowSeconds, type PortalSession } from './objects';
+import { deleteCustomer, listSubscriptions, retrieveCustomer } from './customers';
 import { createRefund } from './payments';
 import { createPrice, updatePrice } from './prices';
 import { listNewestFirst, metadataParam, stringParam, type StripeState } from './state';
@@ -37,7 +38,8 @@ export const API_ROUTES: Route[] = [
       metadata: metadataParam(params),
     }),
   ),
-  r('GET', '/v1/customers/:id', (s, { ids }) => s.find(s.customers, ids[0]!, 'customer')),
+  r('GET', '/v1/customers/:id', (s, { ids }) => retrieveCustomer(s, ids[0]!)),
+  r('DELETE', '/v1/customers/:id', (s, { ids }) => deleteCustomer(s, ids[0]!)),
   r('POST', '/v1/customers/:id', (s, { ids, params }) => {
     const customer = s.find(s.customers, ids[0]!, 'customer');
     const previous = { email: customer.email, name: customer.name, metadata: customer.metadata };
@@ -79,6 +81,7 @@ export const API_ROUTES: Route[] = [
   r('POST', '/v1/refunds', (s, { params }) => createRefund(s, params)),
   r('GET', '/v1/refunds/:id', (s, { ids }) => s.find(s.refunds, ids[0]!, 'refund')),
 
+  r('GET', '/v1/subscriptions', (s, { params }) => listSubscriptions(s, params)),
   r('GET', '/v1/subscriptions/:id', (s, { ids }) => s.find(s.subscriptions, ids[0]!, 'subscription')),
   r('DELETE', '/v1/subscriptions/:id', (s, { ids }) => cancelSubscription(s, ids[0]!)),
   r('GET', '/v1/invoices/:id', (s, { ids }) => s.find(s.invoices, ids[0]!, 'invoice')),

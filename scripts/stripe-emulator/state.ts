@@ -40,6 +40,8 @@ export interface RequestStamp {
  */
 export class StripeState {
   readonly customers = new Map<string, Customer>();
+  /** Customers deleted through the API: Stripe keeps answering for them as `{ id, object, deleted: true }`. */
+  readonly deletedCustomers = new Map<string, { id: string; object: 'customer'; deleted: true }>();
   readonly prices = new Map<string, Price>();
   readonly sessions = new Map<string, CheckoutSession>();
   readonly sessionExtras = new Map<string, SessionExtras>();

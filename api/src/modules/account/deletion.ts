@@ -6,6 +6,7 @@ import { badRequest, notFound } from '../../lib/errors';
 import { verifyPassword } from '../../lib/passwords';
 import { consumeOrThrow } from '../../lib/rate-limit';
 import type { ServiceRegistry } from '../module';
+import { CUSTOMER_ERASURE_JOB } from '../purchases/customer-erasure';
 
 /** Wrong passwords allowed per account per window before deletion attempts are refused for a while. */
 const WRONG_PASSWORD_LIMIT = 5;
@@ -29,7 +30,10 @@ const NO_META: RequestMeta = { ip: null, userAgent: null };
  *   the person's IP, user agent or metadata (which may hold the email);
  * - copies elsewhere are cleaned: Stripe webhook payloads that mention the
  *   person, queued or archived mails to them, rate-limit counters keyed by
- *   their email or id.
+ *   their email or id;
+ * - Stripe is told through a durable job queued in the same transaction (so it
+ *   exists exactly when the deletion commits): cancel every subscription of the
+ *   customer at once and delete the customer (customer-erasure.ts).
  */
 export class AccountDeletion {
   private readonly wrongPasswords;
@@ -59,6 +63,9 @@ export class AccountDeletion {
       await this.deps.services.licenses.deactivateAllForUser(userId, 'account_deleted', transaction);
       await this.deps.services.auth.revokeAllSessions(userId, 'account_deleted', transaction);
       await this.deps.services.telemetry.forgetUser(userId, transaction);
+      if (locked.stripe_customer_id) {
+        await this.deps.jobs.send(CUSTOMER_ERASURE_JOB, { customer: locked.stripe_customer_id }, { transaction });
+      }
       await this.scrubCopies(locked, transaction);
       await this.exec(`UPDATE purchases SET stripe_customer_id = NULL WHERE user_id = :userId`, { userId }, transaction);
       await this.exec(`DELETE FROM users WHERE id = :userId`, { userId }, transaction);

@@ -27,6 +27,7 @@ import { PurchaseLedger } from './ledger';
 import { registerCheckoutPages } from './pages';
 import { PurchasesService } from './service';
 import { createStripeClient } from './stripe-client';
+import { CUSTOMER_ERASURE_JOB, CUSTOMER_ERASURE_RETRIES, eraseStripeCustomer } from './customer-erasure';
 import { sendTrialReminders, TRIAL_REMINDER_CRON, TRIAL_REMINDER_JOB } from './trial-reminders';
 import { StripeWebhookReceiver } from './webhook';
 
@@ -41,6 +42,11 @@ export const purchasesModule: Module = (m) => {
 
   m.jobs.define(TRIAL_REMINDER_JOB, () => sendTrialReminders(m).then(() => undefined), { retryLimit: 2 });
   m.jobs.schedule(TRIAL_REMINDER_JOB, TRIAL_REMINDER_CRON);
+  m.jobs.define<{ customer: string }>(CUSTOMER_ERASURE_JOB, ({ customer }) => eraseStripeCustomer(stripe, customer, m.logger), {
+    retryLimit: CUSTOMER_ERASURE_RETRIES,
+    retryDelay: 10,
+    retryBackoff: true,
+  });
 
   m.route(
     { method: 'get', path: '/purchase/plans', summary: 'Plans for sale, with prices', tags, access: 'public', response: PlanList },
