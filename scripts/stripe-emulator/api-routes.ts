@@ -1,4 +1,4 @@
-import { createCheckoutSession, expireCheckoutSession, getCheckoutSession } from './checkout';
+import { createCheckoutSession, expireCheckoutSession, getCheckoutSession, sessionLineItems } from './checkout';
 import { invalidParam, missingParam } from './errors';
 import type { FormObject } from './form-encoding';
 import { newId, nowSeconds, type PortalSession } from './objects';
@@ -57,6 +57,7 @@ export const API_ROUTES: Route[] = [
 
   r('POST', '/v1/checkout/sessions', (s, { params, apiVersion }) => createCheckoutSession(s, params, apiVersion)),
   r('GET', '/v1/checkout/sessions/:id', (s, { ids }) => getCheckoutSession(s, ids[0]!)),
+  r('GET', '/v1/checkout/sessions/:id/line_items', (s, { ids }) => sessionLineItems(s, ids[0]!)),
   r('POST', '/v1/checkout/sessions/:id/expire', (s, { ids }) => expireCheckoutSession(s, ids[0]!)),
   r('GET', '/v1/checkout/sessions', (s, { params }) => {
     const pi = stringParam(params, 'payment_intent');

@@ -1,6 +1,6 @@
 import { invalidParam, invalidState, missingParam, StripeApiError } from './errors';
 import type { FormObject } from './form-encoding';
-import { newId, nowSeconds, type CheckoutSession, type PaymentError, type PaymentIntent } from './objects';
+import { list, newId, nowSeconds, type CheckoutSession, type PaymentError, type PaymentIntent } from './objects';
 import { failCharge, newPaymentIntent, succeedCharge } from './payments';
 import { metadataParam, stringParam, type StripeState } from './state';
 import { startSubscription } from './subscriptions';
@@ -222,4 +222,23 @@ function sessionPaymentIntent(s: StripeState, session: CheckoutSession, metadata
   const pi = newPaymentIntent(s, session.amount_total, session.currency, session.customer, session.mode === 'payment' ? metadata : {});
   if (session.mode === 'payment') session.payment_intent = pi.id;
   return pi;
+}
+
+/** GET /v1/checkout/sessions/:id/line_items: what the buyer was charged for, as Stripe lists it. */
+export function sessionLineItems(s: StripeState, id: string) {
+  const session = getCheckoutSession(s, id);
+  const extras = s.sessionExtras.get(id)!;
+  const items = extras.lines.map(({ price, quantity }, i) => ({
+    id: `li_${id.slice(-16)}${i}`,
+    object: 'item' as const,
+    amount_discount: 0,
+    amount_subtotal: price.unit_amount * quantity,
+    amount_tax: 0,
+    amount_total: price.unit_amount * quantity,
+    currency: session.currency,
+    description: price.nickname,
+    price,
+    quantity,
+  }));
+  return list(items, `/v1/checkout/sessions/${id}/line_items`);
 }

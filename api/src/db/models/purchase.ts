@@ -61,6 +61,8 @@ export class Purchase extends Model<InferAttributes<Purchase>, InferCreationAttr
   declare stripe_checkout_session_id: string | null;
   declare stripe_payment_intent_id: CreationOptional<string | null>;
   declare stripe_customer_id: string | null;
+  /** The price the checkout was created with; what fulfilment expects to have been paid. */
+  declare stripe_price_id: CreationOptional<string | null>;
   declare stripe_subscription_id: CreationOptional<string | null>;
   declare stripe_invoice_id: CreationOptional<string | null>;
   declare subscription_status: CreationOptional<SubscriptionStatus | null>;
@@ -91,6 +93,7 @@ export class Purchase extends Model<InferAttributes<Purchase>, InferCreationAttr
         stripe_checkout_session_id: DataTypes.TEXT,
         stripe_payment_intent_id: DataTypes.TEXT,
         stripe_customer_id: DataTypes.TEXT,
+        stripe_price_id: DataTypes.TEXT,
         stripe_subscription_id: DataTypes.TEXT,
         stripe_invoice_id: DataTypes.TEXT,
         subscription_status: DataTypes.TEXT,

@@ -7,6 +7,7 @@ import { audit, type RequestMeta } from '../../lib/audit';
 import type { MailMessage } from '../../lib/mail';
 import type { LicensesService } from '../licenses/service';
 import { licenseKeyMail, licenseRevokedMail, paymentFailedMail, renewalFailedMail } from './mails';
+import { paymentMismatch } from './paid-check';
 import { callStripe, idOf } from './stripe-client';
 
 /** Stripe charges a renewal up to about an hour after the period ends: the license outlives the period by a day. */
@@ -217,6 +218,22 @@ export class PurchaseLedger {
       transaction,
     );
     if (reversal) await this.revokeLicenseOf(purchase, license.id, reversal, transaction);
+  }
+
+  /** Compares what a paid session charged with what the purchase's plan sells (see paid-check.ts). */
+  async paymentMismatch(session: Stripe.Checkout.Session, purchase: Purchase, transaction: Transaction): Promise<string | null> {
+    return paymentMismatch(this.stripe, session, purchase, await this.planOf(purchase, transaction));
+  }
+
+  /** Paid, but not what we sell: no license. Recorded on the purchase and raised loudly for an operator. */
+  async refuseMismatch(purchase: Purchase, reason: string, eventId: string, transaction: Transaction): Promise<void> {
+    await purchase.update({ status: 'failed', failure_reason: `payment_mismatch: ${reason}`.slice(0, 500) }, { transaction });
+    this.deps.logger.error({ purchase: purchase.id, event: eventId, reason }, 'ALERT: paid checkout does not match its plan; no license issued');
+    await audit(
+      { action: 'purchase.payment_mismatch', subjectUserId: purchase.user_id, targetType: 'purchase', targetId: purchase.id, metadata: { reason, event: eventId } },
+      WEBHOOK_META,
+      transaction,
+    );
   }
 
   /** A payment attempt failed; the buyer is told once per purchase, however many declines or events say so. */

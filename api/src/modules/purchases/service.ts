@@ -160,6 +160,7 @@ export class PurchasesService {
       checkout_status: 'open',
       stripe_checkout_session_id: session.id,
       stripe_customer_id: customer,
+      stripe_price_id: plan.stripe_price_id,
     });
     await audit(
       { action: 'purchase.checkout_created', actorUserId: user.id, targetType: 'purchase', targetId: purchaseId, metadata: { plan: plan.id, session: session.id } },

@@ -9,6 +9,8 @@ import type { EventHandlers, HandlerContext } from './types';
 async function completed(session: Stripe.Checkout.Session, eventId: string, { ledger, transaction }: HandlerContext) {
   const purchase = await ledger.forSession(session, transaction);
   if (!purchase) return;
+  const paid = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
+  const mismatch = paid ? await ledger.paymentMismatch(session, purchase, transaction) : null;
   await purchase.update(
     {
       checkout_status: 'complete',
@@ -16,14 +18,13 @@ async function completed(session: Stripe.Checkout.Session, eventId: string, { le
       stripe_payment_intent_id: idOf(session.payment_intent) ?? purchase.stripe_payment_intent_id,
       stripe_subscription_id: idOf(session.subscription) ?? purchase.stripe_subscription_id,
       stripe_invoice_id: idOf(session.invoice) ?? purchase.stripe_invoice_id,
-      amount: session.amount_total ?? purchase.amount,
-      currency: (session.currency ?? purchase.currency).toUpperCase(),
+      // What the plan costs stays recorded when something else was paid.
+      ...(mismatch ? {} : { amount: session.amount_total ?? purchase.amount, currency: (session.currency ?? purchase.currency).toUpperCase() }),
     },
     { transaction },
   );
-  if (session.payment_status === 'paid' || session.payment_status === 'no_payment_required') {
-    await ledger.fulfil(purchase, transaction, eventId);
-  }
+  if (mismatch) await ledger.refuseMismatch(purchase, mismatch, eventId, transaction);
+  else if (paid) await ledger.fulfil(purchase, transaction, eventId);
 }
 
 export const checkoutHandlers: EventHandlers = {
