@@ -174,6 +174,37 @@ describe('trial reminders', () => {
   });
 });
 
+describe('billing portal and plan changes', () => {
+  it('opens the portal on an explicit configuration that allows only our subscription prices', async () => {
+    const { u } = await subscribe('standard');
+    const portal = await s.t.post('/purchase/portal', undefined, u.access);
+    assert.equal(portal.status, 200);
+    const sessionId = portal.body.url.split('/').pop();
+    const session = s.emulator.state.portalSessions.get(sessionId)!;
+    assert.notEqual(session.configuration, 'bpc_emulator_default');
+    const configuration = s.emulator.state.portalConfigurations.get(session.configuration)!;
+    const update = (configuration.features as any).subscription_update;
+    assert.equal(update.enabled, 'true');
+    assert.deepEqual([...update.products[0].prices].sort(), ['price_ngn_pro_subscription', 'price_ngn_standard_subscription']);
+    assert.equal((configuration.features as any).subscription_cancel.mode, 'at_period_end');
+    const again = await s.t.post('/purchase/portal', undefined, u.access);
+    assert.equal(s.emulator.state.portalSessions.get(again.body.url.split('/').pop())!.configuration, session.configuration, 'reused, not made anew');
+  });
+
+  it('a plan change in the portal moves the license to the new plan\'s policy', async () => {
+    const { state, subscriptionId, u } = await subscribe('standard');
+    await control(s.emulator, `subscriptions/${subscriptionId}/change_price`, { price: 'price_ngn_pro_subscription' });
+    await s.emulator.webhooks.idle();
+    const status = await waitFor('the new policy', async () => {
+      const r = await s.t.get(`/license/status?license_key=${state.license_key}`, u.access);
+      return r.body.policy === 'pro_subscription' ? r.body : undefined;
+    });
+    assert.equal(status.max_activations, 3);
+    const [purchase] = await query<{ plan_id: string }>(s.t, 'SELECT plan_id FROM purchases WHERE id = :id', { id: state.purchase_id });
+    assert.equal(purchase!.plan_id, 'pro_subscription');
+  });
+});
+
 describe('account deletion and Stripe', () => {
   it('cancels every subscription of the customer at once and deletes the Stripe customer', async () => {
     const { u, subscriptionId } = await subscribe('standard');

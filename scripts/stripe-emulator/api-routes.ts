@@ -2,6 +2,7 @@ import { createCheckoutSession, expireCheckoutSession, getCheckoutSession, sessi
 import { invalidParam, missingParam } from './errors';
 import type { FormObject } from './form-encoding';
 import { newId, nowSeconds, type PortalSession } from './objects';
+import { createPortalConfiguration } from './portal';
 import { deleteCustomer, listSubscriptions, retrieveCustomer } from './customers';
 import { createRefund } from './payments';
 import { createPrice, updatePrice } from './prices';
@@ -98,17 +99,23 @@ export const API_ROUTES: Route[] = [
     return listNewestFirst(matches, params.limit, '/v1/invoice_payments');
   }),
 
+  r('POST', '/v1/billing_portal/configurations', (s, { params }) => createPortalConfiguration(s, params)),
+  r('GET', '/v1/billing_portal/configurations', (s, { params }) =>
+    listNewestFirst([...s.portalConfigurations.values()].filter((c) => stringParam(params, 'active') !== 'true' || c.active), params.limit, '/v1/billing_portal/configurations'),
+  ),
   r('POST', '/v1/billing_portal/sessions', (s, { params }) => {
     const customer = stringParam(params, 'customer');
     if (!customer) throw missingParam('customer');
     s.find(s.customers, customer, 'customer', 'customer');
+    const configuration = stringParam(params, 'configuration');
+    if (configuration) s.find(s.portalConfigurations, configuration, 'billing_portal.configuration', 'configuration');
     const returnUrl = stringParam(params, 'return_url') ?? null;
     if (returnUrl && !/^https?:\/\//.test(returnUrl)) throw invalidParam('return_url', 'Not a valid URL', 'url_invalid');
     const id = newId('bps');
     const portal: PortalSession = {
       id,
       object: 'billing_portal.session',
-      configuration: 'bpc_emulator_default',
+      configuration: configuration ?? 'bpc_emulator_default',
       created: nowSeconds(),
       customer,
       livemode: false,

@@ -4,7 +4,7 @@ import type { FormObject } from './form-encoding';
 import { PAGE_CSP, PAYMENT_FORM_JS, PORTAL_JS, paymentFormPage, portalPage } from './pages';
 import { disputeCharge } from './payments';
 import { stringParam, type StripeState } from './state';
-import { cancelSubscription, renewSubscription, setCancelAtPeriodEnd } from './subscriptions';
+import { cancelSubscription, changeSubscriptionPrice, renewSubscription, setCancelAtPeriodEnd } from './subscriptions';
 import type { DeliveryOrder, WebhookDispatcher } from './webhooks';
 
 /** A response that is not Stripe JSON: a page or a script. */
@@ -90,6 +90,7 @@ export function controlRoutes(webhooks: WebhookDispatcher): ControlRoute[] {
       renewSubscription(s, ids[0]!, false, optionalTimestamp(params, 'at')),
     ),
     c('POST', '/_emulator/subscriptions/:id/cancel', (s, { ids }) => cancelSubscription(s, ids[0]!)),
+    c('POST', '/_emulator/subscriptions/:id/change_price', (s, { ids, params }) => changeSubscriptionPrice(s, ids[0]!, String(params.price ?? ''))),
     c('POST', '/_emulator/subscriptions/:id/cancel_at_period_end', (s, { ids, params }) => {
       const portal = s.find(s.portalSessions, stringParam(params, 'portal_session') ?? '', 'billing_portal.session', 'portal_session');
       const sub = s.find(s.subscriptions, ids[0]!, 'subscription');

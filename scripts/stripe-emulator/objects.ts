@@ -1,3 +1,4 @@
+import type { FormObject } from './form-encoding';
 import { randomBytes } from 'node:crypto';
 
 /**
@@ -247,6 +248,17 @@ export interface InvoicePayment {
   payment: { type: 'payment_intent'; payment_intent: string };
   status: 'open' | 'paid' | 'canceled';
   status_transitions: { canceled_at: number | null; paid_at: number | null };
+}
+
+export interface PortalConfiguration {
+  id: string;
+  object: 'billing_portal.configuration';
+  active: boolean;
+  created: number;
+  features: FormObject;
+  is_default: boolean;
+  livemode: false;
+  metadata: Metadata;
 }
 
 export interface PortalSession {

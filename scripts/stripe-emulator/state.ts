@@ -13,6 +13,7 @@ import {
   type InvoicePayment,
   type Metadata,
   type PaymentIntent,
+  type PortalConfiguration,
   type PortalSession,
   type Price,
   type Refund,
@@ -53,6 +54,7 @@ export class StripeState {
   readonly invoices = new Map<string, Invoice>();
   readonly invoicePayments = new Map<string, InvoicePayment>();
   readonly portalSessions = new Map<string, PortalSession>();
+  readonly portalConfigurations = new Map<string, PortalConfiguration>();
   readonly events: StripeEvent[] = [];
   request: RequestStamp = { id: null, idempotencyKey: null };
   private outbox: StripeEvent[] = [];

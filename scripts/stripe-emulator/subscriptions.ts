@@ -202,3 +202,15 @@ function chargeInvoice(s: StripeState, subscription: Subscription, invoice: Invo
     s.emit('invoice.payment_failed', invoice);
   }
 }
+
+/** What a plan change in the billing portal does: the subscription bills another recurring price from now on. */
+export function changeSubscriptionPrice(s: StripeState, id: string, priceId: string): Subscription {
+  const subscription = s.find(s.subscriptions, id, 'subscription');
+  if (subscription.status === 'canceled') throw invalidState('This subscription is already canceled.');
+  const price = s.find(s.prices, priceId, 'price', 'price');
+  if (!price.recurring || !price.active) throw invalidState('A subscription can only move to an active recurring price.');
+  const previous = { items: structuredClone(subscription.items) };
+  subscription.items.data[0]!.price = price;
+  s.emit('customer.subscription.updated', subscription, previous);
+  return subscription;
+}

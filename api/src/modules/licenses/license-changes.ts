@@ -67,6 +67,22 @@ export class LicenseChanges {
     });
   }
 
+  /** Moves a license to another policy of its product (a subscription's plan changed in the billing portal). */
+  async changePolicy(licenseId: string, policy: string, opts: ChangeOptions = {}): Promise<void> {
+    await this.store.inTransaction(opts.transaction, async (transaction) => {
+      const license = await this.lockLicense(licenseId, transaction);
+      if (license.policy === policy) return;
+      const [moved] = await this.store.rows<{ id: string }>(
+        `UPDATE licenses l SET policy_id = p.id, updated_at = now()
+           FROM policies p WHERE l.id = :id AND p.product_id = l.product_id AND p.name = :policy RETURNING l.id`,
+        { id: licenseId, policy },
+        transaction,
+      );
+      if (!moved) throw new Error(`product ${license.product_id} has no policy ${policy}`);
+      await this.auditChange('license.policy_changed', license, opts, { from: license.policy, to: policy }, transaction);
+    });
+  }
+
   /** Suspends, reinstates or expires a license; 'revoked' goes through revoke(). */
   async setStatus(licenseId: string, status: LicenseState, opts: ChangeOptions = {}): Promise<void> {
     if (status === 'revoked') return this.revoke(licenseId, { ...opts, reason: opts.reason ?? 'revoked' });

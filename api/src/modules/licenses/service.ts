@@ -37,6 +37,10 @@ export class LicensesService {
     return this.changes.revoke(licenseId, opts);
   }
 
+  changePolicy(licenseId: string, policy: string, opts?: ChangeOptions): Promise<void> {
+    return this.changes.changePolicy(licenseId, policy, opts);
+  }
+
   setExpiry(licenseId: string, expiresAt: Date | null, opts?: ChangeOptions): Promise<void> {
     return this.changes.setExpiry(licenseId, expiresAt, opts);
   }

@@ -273,6 +273,32 @@ export class PurchaseLedger {
     await this.mailOwner(purchase.user_id, (u) => licenseRevokedMail(u.email, u.first_name, plan.name, license.license_key, why), transaction);
   }
 
+  /**
+   * The subscription now bills another price (a plan change in the billing
+   * portal): the purchase and its license follow that price's plan. A price
+   * that is none of our subscription plans changes nothing and raises an alert.
+   */
+  async followPlanChange(checkout: Purchase, priceId: string, eventId: string, transaction: Transaction): Promise<void> {
+    if (priceId === checkout.stripe_price_id) return;
+    const plan = await Plan.findOne({ where: { stripe_price_id: priceId, product: checkout.product, license_type: 'subscription' }, transaction });
+    if (!plan) {
+      this.deps.logger.error({ purchase: checkout.id, price: priceId, event: eventId }, 'ALERT: subscription moved to a price of no plan; license unchanged');
+      return;
+    }
+    if (plan.id === checkout.plan_id) {
+      await checkout.update({ stripe_price_id: priceId }, { transaction }); // same plan at a newer price
+      return;
+    }
+    const from = checkout.plan_id;
+    await checkout.update({ plan_id: plan.id, plan: plan.plan, stripe_price_id: priceId }, { transaction });
+    if (checkout.license_id) await this.licenses.changePolicy(checkout.license_id, plan.policy, { reason: 'subscription_plan_changed', transaction });
+    await audit(
+      { action: 'purchase.plan_changed', subjectUserId: checkout.user_id, targetType: 'purchase', targetId: checkout.id, metadata: { from, to: plan.id, event: eventId } },
+      WEBHOOK_META,
+      transaction,
+    );
+  }
+
   /** Moves a subscription license's end date to what has been paid (and Stripe's state of the subscription). */
   async syncSubscriptionExpiry(checkout: Purchase, transaction: Transaction): Promise<Date | undefined> {
     const expiresAt = subscriptionLicenseExpiry(checkout);

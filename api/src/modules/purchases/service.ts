@@ -19,6 +19,7 @@ import { Plan, Policy, Purchase, User } from '../../db/models';
 import { audit, type RequestMeta } from '../../lib/audit';
 import { badRequest, conflict, notFound, unprocessable } from '../../lib/errors';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
+import { PortalConfigurations } from './portal-configuration';
 import { callStripe } from './stripe-client';
 
 /** The checkout pages show a key to whoever holds the session id only this long after the payment. */
@@ -96,12 +97,14 @@ export interface CheckoutPageData {
  */
 export class PurchasesService {
   private readonly sequelize: Sequelize;
+  private readonly portalConfigurations: PortalConfigurations;
 
   constructor(
     private readonly deps: AppDeps,
     private readonly stripe: Stripe,
   ) {
     this.sequelize = deps.sequelize;
+    this.portalConfigurations = new PortalConfigurations(stripe);
   }
 
   async listPlans(): Promise<PlanList> {
@@ -273,8 +276,13 @@ export class PurchasesService {
       throw unprocessable('no_subscription', 'You have no subscription to manage. One-time purchases need no billing settings.');
     }
     const customer = user.stripe_customer_id;
+    const configuration = await this.portalConfigurations.current();
     const session = await callStripe(() =>
-      this.stripe.billingPortal.sessions.create({ customer, return_url: `${this.deps.config.publicUrl}/checkout/billing-done` }),
+      this.stripe.billingPortal.sessions.create({
+        customer,
+        configuration,
+        return_url: `${this.deps.config.publicUrl}/checkout/billing-done`,
+      }),
     );
     return { url: session.url };
   }

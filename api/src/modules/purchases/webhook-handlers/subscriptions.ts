@@ -44,6 +44,14 @@ export const subscriptionHandlers: EventHandlers = {
     if (firstFailure && graceUntil && checkout.license_id) await ledger.mailRenewalFailed(checkout, graceUntil, transaction);
   },
 
+  'customer.subscription.updated': async (event, { ledger, transaction }) => {
+    const subscription = event.data.object;
+    const priceId = subscription.items.data[0]?.price.id;
+    if (!priceId || subscription.status === 'canceled') return;
+    const checkout = await ledger.forSubscription(subscription.id, subscription.metadata?.purchase_id, transaction);
+    if (checkout) await ledger.followPlanChange(checkout, priceId, event.id, transaction);
+  },
+
   'customer.subscription.deleted': async (event, { ledger, transaction }) => {
     const subscription = event.data.object;
     const checkout = await ledger.forSubscription(subscription.id, subscription.metadata?.purchase_id, transaction);
