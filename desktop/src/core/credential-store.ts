@@ -1,7 +1,42 @@
-import keytar from 'keytar';
 import { CompanionError } from '../shared/errors';
 
 export const KEYCHAIN_SERVICE = 'NextGen Noise Companion';
+
+type Keytar = typeof import('keytar');
+
+/**
+ * keytar is an optional dependency: it is a native module that builds from
+ * source where no prebuilt binary can be fetched, which needs libsecret's
+ * headers on Linux. A machine without them still installs everything else
+ * (the API, `npm start`, the tests); only the keychain then says what to install.
+ */
+let keytarModule: Promise<Keytar> | undefined;
+function loadKeytar(): Promise<Keytar> {
+  keytarModule ??= import('keytar').then(
+    (m) => ((m as { default?: Keytar }).default ?? m) as Keytar,
+    (err: unknown) => {
+      throw keytarMissing(err);
+    },
+  );
+  return keytarModule;
+}
+
+/** The packages that let keytar build, per system. */
+export function keychainBuildHint(platform: string = process.platform): string {
+  if (platform === 'linux') {
+    return 'Install the Secret Service library and a keyring, then run `npm install` again: on Debian or Ubuntu `sudo apt-get install libsecret-1-dev gnome-keyring`, on Fedora `sudo dnf install libsecret-devel gnome-keyring`.';
+  }
+  if (platform === 'darwin') return 'Install the Xcode command line tools (`xcode-select --install`), then run `npm install` again.';
+  return 'Install the Visual Studio Build Tools (C++ workload), then run `npm install` again.';
+}
+
+function keytarMissing(err: unknown): CompanionError {
+  const raw = err instanceof Error ? err.message : String(err);
+  return new CompanionError('keychain_unavailable', `The keychain module (keytar) is not installed on this machine. ${keychainBuildHint()}`, {
+    details: { cause: raw },
+    cause: err,
+  });
+}
 
 /**
  * Secrets in the OS keychain (macOS Keychain, Windows Credential Manager, the
@@ -12,20 +47,20 @@ export class CredentialStore {
   constructor(readonly service: string = KEYCHAIN_SERVICE) {}
 
   async get(account: string): Promise<string | null> {
-    return this.call(() => keytar.getPassword(this.service, account));
+    return this.call((keytar) => keytar.getPassword(this.service, account));
   }
 
   async set(account: string, secret: string): Promise<void> {
-    await this.call(() => keytar.setPassword(this.service, account, secret));
+    await this.call((keytar) => keytar.setPassword(this.service, account, secret));
   }
 
   async delete(account: string): Promise<boolean> {
-    return this.call(() => keytar.deletePassword(this.service, account));
+    return this.call((keytar) => keytar.deletePassword(this.service, account));
   }
 
   /** Every entry of this service whose account starts with `prefix`. */
   async list(prefix = ''): Promise<Array<{ account: string; secret: string }>> {
-    const all = await this.call(() => keytar.findCredentials(this.service));
+    const all = await this.call((keytar) => keytar.findCredentials(this.service));
     return all.filter((c) => c.account.startsWith(prefix)).map((c) => ({ account: c.account, secret: c.password }));
   }
 
@@ -36,9 +71,10 @@ export class CredentialStore {
     return entries.length;
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  private async call<T>(fn: (keytar: Keytar) => Promise<T>): Promise<T> {
+    const keytar = await loadKeytar();
     try {
-      return await fn();
+      return await fn(keytar);
     } catch (err) {
       throw keychainError(err);
     }
