@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +19,7 @@ import { signUp, signUpAs, startTestApi, type TestApi } from '../../api/test/hel
 import { grantLicense } from '../../api/test/helpers/licenses';
 import { freePort } from '../../api/test/helpers/process';
 import { artifact, publish, sha256 } from '../../api/test/helpers/releases';
+import { delegate, initRoot, signRelease } from '../../scripts/lib/release-keys';
 import type { CompanionCore } from '../src/core/companion-core';
 import { releasePlatform } from '../src/core/fingerprint';
 import { companionPlace, launched, openCompanion, removePlace, type CompanionPlace } from './helpers/companion';
@@ -41,7 +43,7 @@ before(async () => {
   const user = await signUp(t);
   await grantLicense(t, user.id, 'standard');
   place = await companionPlace();
-  core = await openCompanion(place, t.url);
+  core = await openCompanion(place, t.url, { releaseRoots: [t.releaseRoot] });
   await core.handlers['auth:login']({ email: user.email, password: user.password });
 });
 after(async () => {
@@ -79,7 +81,7 @@ describe('plugin installers', () => {
     const partial = (await stat(`${dest}.part`)).size;
     assert.ok(partial >= 1 && partial < v100.length, `partial ${partial}`);
 
-    core = await openCompanion(place, t.url); // the app starts again
+    core = await openCompanion(place, t.url, { releaseRoots: [t.releaseRoot] }); // the app starts again
     const found = core.installer.downloader.get(id);
     assert.equal(found?.status, 'paused');
     assert.equal(found?.bytes, partial);
@@ -154,4 +156,83 @@ describe('plugin installers', () => {
       await assert.rejects(core.handlers['plugins:install']({ download_id: downloadId }), { code: 'download_failed' });
     });
   }
+});
+
+describe('release trust (pinned root, root-signed keyset)', () => {
+  /** Publishes `version`, downloads it and answers how the download settled, and whether anything is left on disk. */
+  async function downloadOutcome(companion: CompanionCore, version: string, tamper?: () => Promise<void>) {
+    const bytes = artifact(64 * 1024 + 3);
+    await publish(t, admin, { product: 'mixing_mentor', version, platform }, bytes, { fileName: `MixingMentor-${version}-${platform}.bin` });
+    await tamper?.();
+    const downloadId = `mixing_mentor-${version}-${platform}`;
+    await companion.handlers['plugins:download']({ version });
+    const done = await companion.installer.downloader.settled(downloadId);
+    const dest = path.join(place.installDir, `MixingMentor-${version}-${platform}.bin`);
+    return { done, left: existsSync(dest) || existsSync(`${dest}.part`), downloadId, bytes };
+  }
+
+  it('deletes an installer signed by a key the root never delegated, and never runs it', async () => {
+    const foreignDir = await mkdtemp(path.join(tmpdir(), 'ngn-foreign-root-'));
+    try {
+      await initRoot(foreignDir, 'foreign');
+      const { key: foreign } = await delegate(foreignDir);
+      const launches = launched.length;
+      const { done, left, downloadId } = await downloadOutcome(core, '1.3.0', async () => {
+        // What a compromised database would serve: a well-formed signature over the right bytes, by a key nobody delegated.
+        const row = (await t.api.deps.sequelize.query<{ sha256: string }>(`SELECT sha256 FROM releases WHERE version = '1.3.0'`, { plain: true, type: QueryTypes.SELECT }))!;
+        const forged = signRelease(foreign, { sha256: row.sha256, product: 'mixing_mentor', version: '1.3.0', platform });
+        await t.api.deps.sequelize.query(`UPDATE releases SET signature = :signature, signature_kid = :signature_kid WHERE version = '1.3.0'`, { replacements: forged });
+      });
+      assert.equal(done.status, 'failed');
+      assert.equal(done.error?.code, 'signature_invalid');
+      assert.equal(left, false);
+      await assert.rejects(core.handlers['plugins:install']({ download_id: downloadId }), { code: 'download_failed' });
+      assert.equal(launched.length, launches);
+    } finally {
+      await rm(foreignDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a keyset signed by another root: nothing downloaded from that server is kept', async () => {
+    const otherPlace = await companionPlace();
+    const foreignDir = await mkdtemp(path.join(tmpdir(), 'ngn-foreign-root-'));
+    const pinnedElsewhere = await openCompanion(otherPlace, t.url, { releaseRoots: [await initRoot(foreignDir, 'elsewhere')] });
+    try {
+      const user = await signUp(t);
+      await grantLicense(t, user.id, 'standard');
+      await pinnedElsewhere.handlers['auth:login']({ email: user.email, password: user.password });
+      const version = '1.4.0';
+      await publish(t, admin, { product: 'mixing_mentor', version, platform }, artifact(1000), { fileName: `MixingMentor-${version}-${platform}.bin` });
+      await pinnedElsewhere.handlers['plugins:download']({ version });
+      const done = await pinnedElsewhere.installer.downloader.settled(`mixing_mentor-${version}-${platform}`);
+      assert.equal(done.status, 'failed');
+      assert.equal(done.error?.code, 'keyset_invalid');
+      assert.match(done.error!.message, /did not sign/);
+      assert.equal(existsSync(path.join(otherPlace.installDir, `MixingMentor-${version}-${platform}.bin`)), false);
+    } finally {
+      await pinnedElsewhere.close();
+      await removePlace(otherPlace);
+      await rm(foreignDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a keyset older than the last one it accepted (a rollback to a revoked key)', async () => {
+    const oldKeyset = await readFile(t.config.releaseKeysetFile, 'utf8');
+    await delegate(t.releaseRootDir); // version 2
+    await copyFile(path.join(t.releaseRootDir, 'keyset.json'), t.config.releaseKeysetFile);
+    const accepted = await downloadOutcome(core, '1.5.0');
+    assert.equal(accepted.done.status, 'completed', JSON.stringify(accepted.done.error));
+    // The server now serves version 1 again.
+    await writeFile(t.config.releaseKeysetFile, oldKeyset);
+    const refused = await downloadOutcome(core, '1.6.0');
+    assert.equal(refused.done.status, 'failed');
+    assert.equal(refused.done.error?.code, 'keyset_invalid');
+    assert.equal(refused.left, false);
+    // ...also after a restart: the version seen is kept on disk.
+    await core.close();
+    core = await openCompanion(place, t.url, { releaseRoots: [t.releaseRoot] });
+    const afterRestart = await downloadOutcome(core, '1.7.0');
+    assert.equal(afterRestart.done.error?.code, 'keyset_invalid');
+    await copyFile(path.join(t.releaseRootDir, 'keyset.json'), t.config.releaseKeysetFile);
+  });
 });

@@ -6,10 +6,9 @@ import { z } from 'zod';
 import {
   DownloadInfo,
   DownloadVersionList,
-  Jwks,
+  ReleaseFileName,
   ReleasePlatform,
   compareSemver,
-  verifyReleaseSignature,
 } from '@ngn/shared';
 import { CompanionError } from '../shared/errors';
 import type { DownloadState, InstallResult, InstalledPlugin, PluginsState } from '../shared/models';
@@ -19,6 +18,7 @@ import { readJsonFile, writeFileAtomic } from './atomic-file';
 import { Downloader } from './downloader';
 import { Emitter } from './emitter';
 import type { Logger } from './logger';
+import type { ReleaseTrust } from './release-trust';
 
 export const PLUGIN_PRODUCT = 'mixing_mentor';
 
@@ -65,6 +65,8 @@ export interface InstallerManagerOptions {
   platform: ReleasePlatform | null;
   dataDir: string;
   logger: Logger;
+  /** The pinned-root keyset that every installer's signature is checked against. */
+  trust: ReleaseTrust;
   product?: string;
   launcher?: InstallerLauncher;
   /** Options passed to the downloader (progress interval, retries), mostly for tests. */
@@ -86,7 +88,6 @@ export class InstallerManager {
   readonly events = new Emitter<InstallerEvents>();
   private installed: InstalledPlugin[] = [];
   private latest: DownloadInfo | null = null;
-  private releaseKeys: Jwks | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly product: string;
   private readonly launcher: InstallerLauncher;
@@ -262,21 +263,12 @@ export class InstallerManager {
     return result;
   }
 
-  /** Checks the Ed25519 release signature over the framed fields; refetches the keys once for an unknown kid. */
+  /** Checks the Ed25519 release signature over the framed fields with a key of the root-signed keyset. */
   private async verifySignature(sha256: string, meta: DownloadMeta): Promise<void> {
     const fields = { sha256, product: meta.product, version: meta.version, platform: meta.platform };
-    const signature = { kid: meta.signature_kid, value: meta.signature };
-    let keys = await this.keys();
-    if (!keys.keys.some((k) => k.kid === signature.kid)) keys = await this.keys(true);
-    if (!(await verifyReleaseSignature(fields, signature, keys))) {
+    if (!(await this.opts.trust.verifyRelease(fields, { kid: meta.signature_kid, value: meta.signature }))) {
       throw new CompanionError('signature_invalid', 'The installer is not signed by NextGen Noise; it was deleted and will not run.');
     }
-  }
-
-  private async keys(refresh = false): Promise<Jwks> {
-    if (this.releaseKeys && !refresh) return this.releaseKeys;
-    this.releaseKeys = await this.opts.api.request({ method: 'GET', path: '/releases/keys', auth: 'none', response: Jwks });
-    return this.releaseKeys;
   }
 
   /**
