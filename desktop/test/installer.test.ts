@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -234,5 +236,90 @@ describe('release trust (pinned root, root-signed keyset)', () => {
     const afterRestart = await downloadOutcome(core, '1.7.0');
     assert.equal(afterRestart.done.error?.code, 'keyset_invalid');
     await copyFile(path.join(t.releaseRootDir, 'keyset.json'), t.config.releaseKeysetFile);
+  });
+});
+
+describe('what the server names and where it lives', () => {
+  it('refuses an installer whose file_name is not a plain name (../x), and writes nothing outside the install folder', async () => {
+    const version = '1.8.0';
+    await publish(t, admin, { product: 'mixing_mentor', version, platform }, artifact(1000), { fileName: `MixingMentor-${version}-${platform}.bin` });
+    // A hostile server has no such rule: drop ours to serve what it would.
+    await t.api.deps.sequelize.query('ALTER TABLE releases DROP CONSTRAINT releases_file_name_check');
+    for (const name of ['../x', '..', 'sub/x', '/etc/x', 'x\\..\\y']) {
+      await t.api.deps.sequelize.query(`UPDATE releases SET file_name = :name WHERE version = :version`, { replacements: { name, version } });
+      await assert.rejects(core.handlers['plugins:download']({ version }), { code: 'invalid_response' }, name);
+    }
+    assert.equal(existsSync(path.join(path.dirname(place.installDir), 'x')), false);
+  });
+
+  it('accepts only https API origins, or http on loopback', async () => {
+    await assert.rejects(core.handlers['settings:update']({ api_url: 'http://example.com' }), { code: 'validation_failed' });
+    await assert.rejects(core.handlers['settings:update']({ api_url: 'http://10.0.0.1:3001' }), { code: 'validation_failed' });
+    assert.equal((await core.handlers['settings:get']()).api_url, t.url);
+    assert.equal((await core.handlers['auth:state']()).signed_in, true, 'a refused change changes nothing');
+  });
+
+  it('signs out of the old server when api_url changes and never sends it the old tokens', async () => {
+    const seen: Array<{ url: string; authorization?: string; body: string }> = [];
+    const other = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        seen.push({ url: req.url ?? '', authorization: req.headers.authorization, body });
+        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized', message: 'Sign in.' }));
+      });
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      // The cached access token is fresh: the old client would have sent it to the new origin at once.
+      assert.equal((await core.handlers['auth:state']()).signed_in, true);
+      const updated = await core.handlers['settings:update']({ api_url: otherUrl });
+      assert.equal(updated.api_url, otherUrl);
+      assert.equal((await core.handlers['auth:state']()).signed_in, false);
+      await assert.rejects(core.handlers['plugins:versions'](), { code: 'not_signed_in' });
+      assert.ok(seen.every((r) => !r.authorization && !r.body.includes('refresh_token')), JSON.stringify(seen));
+    } finally {
+      await core.handlers['settings:update']({ api_url: t.url });
+      other.close();
+    }
+  });
+});
+
+describe('Companion self-update (what the updater asks the core before quitAndInstall)', () => {
+  it('installs only an update whose file carries a delegated key’s signature; a tampered byte or a foreign key gets it deleted', async () => {
+    const bytes = artifact(200_000);
+    const release = await publish(t, admin, { product: 'companion', version: '9.0.0', platform }, bytes, { fileName: `Companion-9.0.0-${platform}.bin` });
+    const info = { version: '9.0.0', signature: release.signature, signature_kid: release.signature_kid };
+    const file = path.join(place.dir, 'update.bin');
+
+    await writeFile(file, bytes);
+    assert.deepEqual(await core.verifyCompanionUpdate(file, info), { ok: true });
+    assert.equal(existsSync(file), true);
+
+    const tampered = Buffer.from(bytes);
+    tampered[1000] = tampered[1000]! ^ 0xff;
+    await writeFile(file, tampered);
+    const refusedBytes = await core.verifyCompanionUpdate(file, info);
+    assert.equal(refusedBytes.ok, false);
+    assert.equal(existsSync(file), false, 'a tampered update is deleted');
+
+    const foreignDir = await mkdtemp(path.join(tmpdir(), 'ngn-foreign-root-'));
+    try {
+      await initRoot(foreignDir, 'foreign');
+      const { key: foreign } = await delegate(foreignDir);
+      await writeFile(file, bytes);
+      const forged = signRelease(foreign, { sha256: sha256(bytes), product: 'companion', version: '9.0.0', platform });
+      const refusedKey = await core.verifyCompanionUpdate(file, { version: '9.0.0', ...forged });
+      assert.equal(refusedKey.ok, false);
+      assert.match((refusedKey as { message: string }).message, /not signed by a NextGen Noise release key/);
+      assert.equal(existsSync(file), false);
+      // No signature at all (a feed from before, or a stripped one): refused too.
+      await writeFile(file, bytes);
+      assert.equal((await core.verifyCompanionUpdate(file, { version: '9.0.0' })).ok, false);
+      assert.equal(existsSync(file), false);
+    } finally {
+      await rm(foreignDir, { recursive: true, force: true });
+    }
   });
 });

@@ -37,6 +37,7 @@ import type { ChannelHandlers, CompanionEvents } from '../shared/ipc';
 import { SettingsPatch } from '../shared/settings';
 import type { AppInfo, AuthState, DeepLink, TelemetryStatus, Transport } from '../shared/models';
 import { ActivationManager } from './activation-manager';
+import { verifyCompanionUpdate, type UpdateVerdict } from './companion-update-check';
 import { ApiClient } from './api-client';
 import { CredentialStore, KEYCHAIN_SERVICE } from './credential-store';
 import { parseDeepLink } from './deep-link';
@@ -106,6 +107,7 @@ export class CompanionCore {
     readonly installer: InstallerManager,
     readonly telemetry: TelemetryQueue,
     private readonly machine: { name: string; os: string },
+    private readonly trust: ReleaseTrust,
   ) {
     this.handlers = this.buildHandlers();
     this.wireEvents();
@@ -176,7 +178,7 @@ export class CompanionCore {
         }),
       onError: (err) => logger.debug({ err }, 'telemetry not sent yet'),
     });
-    const core = new CompanionCore(opts, logger, settings, credentials, api, tokenFiles, activation, installer, telemetry, machine);
+    const core = new CompanionCore(opts, logger, settings, credentials, api, tokenFiles, activation, installer, telemetry, machine, trust);
     reportRefusal = (refusal) => {
       logger.warn(refusal, 'release trust refused');
       void core.track({ event_type: 'error', custom_data: { release_trust: refusal.kind, reason: refusal.reason, message: refusal.message } }).catch(() => undefined);
@@ -245,6 +247,11 @@ export class CompanionCore {
       }
     }
     return { signed_in: await this.api.hasSession(), user: this.user, online: this.api.isOnline };
+  }
+
+  /** Whether a downloaded Companion update may be installed (its file is deleted otherwise); the Electron updater asks before quitAndInstall. */
+  verifyCompanionUpdate(file: string, info: unknown): Promise<UpdateVerdict> {
+    return verifyCompanionUpdate(this.trust, file, info, releasePlatform());
   }
 
   /** Records a telemetry event (no-op while telemetry is off); app_version and os are added here. */

@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -17,6 +15,7 @@ import type { ApiClient } from './api-client';
 import { readJsonFile, writeFileAtomic } from './atomic-file';
 import { Downloader } from './downloader';
 import { Emitter } from './emitter';
+import { sha256File } from './file-hash';
 import type { Logger } from './logger';
 import type { ReleaseTrust } from './release-trust';
 
@@ -201,13 +200,28 @@ export class InstallerManager {
     const finished = this.downloader.start({
       id,
       url: info.download_url,
-      dest: path.join(this.opts.settings().install_dir, info.file_name),
+      dest: this.destinationOf(info.file_name),
       total: info.file_size,
       sha256: info.checksum_sha256,
       meta,
     });
     finished.catch((err) => this.opts.logger.error({ err, id }, 'download failed'));
     return this.downloader.get(id)!;
+  }
+
+  /**
+   * Where an installer goes: its name as the server gave it, checked with the
+   * same rule the API applies on upload (no separators, no `..`), and the
+   * resolved path must stay inside the install folder, whatever the server sends.
+   */
+  private destinationOf(fileName: string): string {
+    const name = ReleaseFileName.safeParse(fileName);
+    const folder = path.resolve(this.opts.settings().install_dir);
+    const dest = name.success ? path.resolve(folder, name.data) : null;
+    if (!name.success || !dest || path.dirname(dest) !== folder || name.data !== fileName) {
+      throw new CompanionError('invalid_response', `The server named the installer "${fileName}", which is not a plain file name; nothing was downloaded.`);
+    }
+    return dest;
   }
 
   pause(id: string): Promise<DownloadState> {
@@ -296,10 +310,4 @@ export class InstallerManager {
     this.timer = null;
     await this.downloader.pauseAll();
   }
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -139,6 +139,7 @@ async function start(): Promise<void> {
     () => c.settings.get(),
     logger,
     (status) => sendEvent(mainWindow?.webContents, 'updates:status', status),
+    (file, info) => c.verifyCompanionUpdate(file, info),
   );
   registerIpcHandlers(hostHandlers(c, updater), isTrustedSender);
   c.events.onAny((event, payload) => {
