@@ -1,4 +1,5 @@
-import { Jwks, activeReleaseKeys, verifyReleaseKeyset, verifyReleaseSignature, type ReleaseSignedFields, type RootPublicJwk } from '@ngn/shared';
+import { Jwks, RootPublicJwk, activeReleaseKeys, verifyReleaseKeyset, verifyReleaseSignature, type ReleaseSignedFields } from '@ngn/shared';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CompanionError } from '../shared/errors';
@@ -12,6 +13,17 @@ import PINNED_ROOTS from '../../release-roots.json' with { type: 'json' };
  * own). An empty list trusts nothing: every release is refused.
  */
 export const pinnedReleaseRoots: readonly RootPublicJwk[] = PINNED_ROOTS as RootPublicJwk[];
+
+/**
+ * The roots a development shell trusts: the pinned ones plus the demo's
+ * development root named by NGN_DEV_RELEASE_ROOT (a root.pub.json). Only the
+ * browser bridge and an unpackaged Electron call this; a packaged build pins.
+ */
+export function developmentReleaseRoots(env: NodeJS.ProcessEnv = process.env): readonly RootPublicJwk[] {
+  const file = env.NGN_DEV_RELEASE_ROOT;
+  if (!file) return pinnedReleaseRoots;
+  return [...pinnedReleaseRoots, RootPublicJwk.parse(JSON.parse(readFileSync(file, 'utf8')))];
+}
 
 /** Why a keyset or a release was refused, as a telemetry event and a message to the user. */
 export interface TrustRefusal {
