@@ -115,6 +115,10 @@ describe('plugin installers', () => {
   it('hands the verified installer to the OS and finds the update when a newer version comes out', async () => {
     const result = await core.handlers['plugins:install']({ download_id: id });
     assert.equal(launched.at(-1)?.file, result.path);
+    // What runs is a private copy in a 0700 folder of the Companion's own, not the file in the shared install folder.
+    assert.ok(result.path.startsWith(path.join(place.dataDir, 'run') + path.sep), result.path);
+    if (process.platform !== 'win32') assert.equal((await stat(path.dirname(result.path))).mode & 0o777, 0o700);
+    assert.equal(sha256(await readFile(result.path)), sha256(v100));
     let state = await core.handlers['plugins:state']();
     assert.deepEqual(state.installed.map((i) => i.version), ['1.0.0']);
     await publish(t, admin, { product: 'mixing_mentor', version: '1.1.0', platform }, artifact(MiB), { fileName: `MixingMentor-1.1.0-${platform}.bin` });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -15,7 +16,7 @@ import type { ApiClient } from './api-client';
 import { readJsonFile, writeFileAtomic } from './atomic-file';
 import { Downloader } from './downloader';
 import { Emitter } from './emitter';
-import { sha256File } from './file-hash';
+import { privateCopy } from './file-hash';
 import type { Logger } from './logger';
 import type { ReleaseTrust } from './release-trust';
 
@@ -118,6 +119,11 @@ export class InstallerManager {
       if (state.status === 'completed' || state.status === 'failed') void manager.emitChanged();
     });
     return manager;
+  }
+
+  /** Where private copies of installers are run from (the Companion's own data folder, 0700). */
+  private get runDir(): string {
+    return path.join(this.opts.dataDir, 'run');
   }
 
   private get installedPath(): string {
@@ -255,18 +261,26 @@ export class InstallerManager {
   async install(id: string): Promise<InstallResult> {
     const { file, meta } = await this.verifiedFile(id);
     const expected = this.downloader.persistedSha256(id);
-    let digest: string;
+    await mkdir(this.runDir, { recursive: true, mode: 0o700 });
+    let copy: Awaited<ReturnType<typeof privateCopy>>;
     try {
-      digest = await sha256File(file);
+      copy = await privateCopy(file, this.runDir);
     } catch (err) {
       throw new CompanionError('download_not_found', 'The installer is no longer on disk. Download it again.', { cause: err });
     }
-    if (digest !== expected) {
+    if (copy.sha256 !== expected) {
+      await copy.discard();
       await this.downloader.cancel(id);
       throw new CompanionError('checksum_mismatch', 'The installer changed on disk since it was verified; it was deleted. Download it again.');
     }
-    await this.verifySignature(digest, meta);
-    const result = await this.launcher(file, meta.platform);
+    try {
+      await this.verifySignature(copy.sha256, meta);
+    } catch (err) {
+      await copy.discard();
+      await this.downloader.cancel(id);
+      throw err;
+    }
+    const result = await this.launcher(copy.path, meta.platform);
     this.installed = [
       ...this.installed.filter((i) => !(i.product === meta.product && i.version === meta.version && i.platform === meta.platform)),
       { product: meta.product, version: meta.version, platform: meta.platform, installed_at: new Date().toISOString(), file },
