@@ -8,12 +8,11 @@ const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
  * Plain http is for an API on this machine (loopback), as in development.
  */
 export const ApiUrl = z
-  .url({ protocol: /^https?$/, message: 'Use an https URL such as https://api.nextgennoise.com.' })
+  .url({ protocol: /^https?$/, message: 'Use an https URL such as https://api.nextgennoise.com.', abort: true })
   .refine((u) => {
     const url = new URL(u);
-    return url.protocol === 'https:' || LOOPBACK_HOSTS.includes(url.hostname);
-  }, 'Use an https URL; plain http is only allowed for this computer (127.0.0.1, localhost, [::1]).')
-  .refine((u) => !new URL(u).username && !new URL(u).password, 'The URL must not contain a user name or password.')
+    return !url.username && !url.password && (url.protocol === 'https:' || LOOPBACK_HOSTS.includes(url.hostname));
+  }, 'Use an https URL without a user name or password; plain http is only allowed for this computer (127.0.0.1, localhost, [::1]).')
   .transform((u) => new URL(u).origin);
 
 export const UpdateChannel = z.enum(['stable', 'beta']);
