@@ -51,7 +51,8 @@ const EnvSchema = z.object({
    */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   SIGNING_KEYS: z.string().optional(),
-  RELEASE_SIGNING_KEYS: z.string().optional(),
+  /** The root-signed release keyset the API serves and verifies publications against (default DATA_DIR/release-keyset.json). */
+  RELEASE_KEYSET_FILE: z.string().optional(),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be a Stripe secret key (sk_test_… or sk_live_…)').default(DEFAULT_STRIPE_SECRET_KEY),
   STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_').default(DEFAULT_STRIPE_WEBHOOK_SECRET),
   STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'must be a Stripe publishable key').default('pk_test_emulator'),
@@ -114,7 +115,9 @@ export interface Config {
   /** Proxies in front of the API whose X-Forwarded-For entries are trusted (0: none). */
   trustProxyHops: number;
   /** Ed25519 private keys (PEM) from the environment; empty means generate/load under DATA_DIR/keys. */
-  signingKeys: { activation: string[]; release: string[] };
+  signingKeys: { activation: string[] };
+  /** The release keyset document (written by `release-keys`, signed by the offline root); the API holds no release private key. */
+  releaseKeysetFile: string;
   /** Release artifacts: a folder under DATA_DIR, or an S3-compatible bucket when STORAGE_S3_BUCKET is set. */
   storage: { localDir: string; s3: S3StorageConfig | undefined };
   releaseMaxUploadBytes: number;
@@ -158,8 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (e.JWT_SECRET === DEFAULT_JWT_SECRET) throw new ConfigError('JWT_SECRET must be set in production.');
     if (e.URL_SIGNING_SECRET === DEFAULT_URL_SIGNING_SECRET)
       throw new ConfigError('URL_SIGNING_SECRET must be set in production.');
-    if (!splitPems(e.SIGNING_KEYS).length || !splitPems(e.RELEASE_SIGNING_KEYS).length)
-      throw new ConfigError('SIGNING_KEYS and RELEASE_SIGNING_KEYS (Ed25519 PEM private keys) must be set in production.');
+    if (!splitPems(e.SIGNING_KEYS).length) throw new ConfigError('SIGNING_KEYS (Ed25519 PEM private keys) must be set in production.');
     if (e.STRIPE_SECRET_KEY === DEFAULT_STRIPE_SECRET_KEY || e.STRIPE_WEBHOOK_SECRET === DEFAULT_STRIPE_WEBHOOK_SECRET)
       throw new ConfigError('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set in production.');
   }
@@ -195,7 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY ?? (e.NODE_ENV === 'development' && process.stdout.isTTY === true),
     trustProxyHops: e.TRUST_PROXY_HOPS,
-    signingKeys: { activation: splitPems(e.SIGNING_KEYS), release: splitPems(e.RELEASE_SIGNING_KEYS) },
+    signingKeys: { activation: splitPems(e.SIGNING_KEYS) },
+    releaseKeysetFile: path.resolve(e.RELEASE_KEYSET_FILE ?? path.join(dataDir, 'release-keyset.json')),
     storage: {
       localDir: path.join(dataDir, 'storage'),
       s3: e.STORAGE_S3_BUCKET

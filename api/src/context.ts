@@ -25,8 +25,8 @@ export interface AppDeps {
   accessTokens: AccessTokens;
   /** Other ways to authenticate a bearer token (e.g. admin API keys), tried before JWTs. */
   bearerResolvers: BearerResolver[];
-  /** Ed25519 keys: `activation` signs activation tokens, `release` signs release artifacts. */
-  keyRings: { activation: KeyRing; release: KeyRing };
+  /** Ed25519 keys: `activation` signs activation tokens. Release keys live offline with publishers, never here. */
+  keyRings: { activation: KeyRing };
   /** Release artifacts (local folder or S3-compatible bucket). */
   storage: ObjectStorage;
   /**
@@ -57,7 +57,6 @@ export async function createDeps(config: Config, logger: Logger, databaseUrl: st
     beforeClose: [],
     keyRings: {
       activation: await loadKeyRing('activation', config.signingKeys.activation, config.dataDir),
-      release: await loadKeyRing('release', config.signingKeys.release, config.dataDir),
     },
   };
 }

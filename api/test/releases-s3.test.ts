@@ -11,7 +11,7 @@ import { loadConfig } from '../src/config';
 import { S3Storage } from '../src/lib/storage/s3';
 import { signUp, signUpAs, startTestApi, type TestApi } from './helpers/api';
 import { grantLicense } from './helpers/licenses';
-import { artifact, fetchBytes, onTestServer, parseByteRanges, publish, sha256, uploadRelease } from './helpers/releases';
+import { artifact, fetchBytes, onTestServer, parseByteRanges, publish, sha256, signedBy, uploadRelease } from './helpers/releases';
 import { startLocalS3, type BucketRequest, type LocalS3 } from './helpers/s3-server';
 
 const MiB = 1024 * 1024;
@@ -241,8 +241,10 @@ describe('releases through the API on S3 storage', () => {
     const before = await s3.keys();
     const mark = s3.requests.length;
     const form = new FormData();
-    for (const [k, v] of Object.entries({ product: 'mixing_mentor', version: '3.1.0', platform: 'macos' })) form.append(k, v);
-    form.append('file', new Blob([new Uint8Array(artifact(300_000))]), 'Mixing Mentor 3.1.0.dmg');
+    const file = artifact(300_000);
+    const fields = { product: 'mixing_mentor', version: '3.1.0', platform: 'macos' };
+    for (const [k, v] of Object.entries({ ...fields, ...signedBy(t.releaseKey, fields, file) })) form.append(k, v);
+    form.append('file', new Blob([new Uint8Array(file)]), 'Mixing Mentor 3.1.0.dmg');
     form.append('extra', new Blob([new Uint8Array(artifact(10))]), 'extra.bin');
     const res = await fetch(`${t.url}/api/v1/admin/releases`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: form });
     assert.equal(res.status, 400);

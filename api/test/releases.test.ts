@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
-import { readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { releaseSignaturePayload, verifyReleaseSignature } from '@ngn/shared';
+import { activeReleaseKeys, releaseSignaturePayload, verifyReleaseKeyset, verifyReleaseSignature } from '@ngn/shared';
 import { QueryTypes } from 'sequelize';
 import { setRole, signUp, signUpAs, startTestApi, type TestApi } from './helpers/api';
-import { artifact, publish, sha256, sha512b64, uploadRelease } from './helpers/releases';
+import { delegate, initRoot, revoke, signRelease } from '../../scripts/lib/release-keys';
+import { artifact, publish, sha256, sha512b64, signedBy, uploadRelease } from './helpers/releases';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAX_MB = 2;
@@ -76,23 +78,69 @@ describe('POST /admin/releases (upload)', () => {
     for await (const chunk of await t.api.deps.storage.read(`releases/${r.id}/${r.file_name}`)) stored.push(chunk as Buffer);
     assert.equal(sha256(Buffer.concat(stored)), sha256(file));
 
-    // The signature verifies offline with the published keys: with the shared verifier and with plain Node crypto.
-    const keys = await t.get('/releases/keys');
-    assert.equal(keys.status, 200);
+    // The publisher's signature verifies offline with the root-signed keyset: with the shared verifier and with plain Node crypto.
+    const served = await t.get('/releases/keys');
+    assert.equal(served.status, 200);
+    const verdict = await verifyReleaseKeyset(served.body, [t.releaseRoot], 1);
+    assert.ok(verdict.ok, JSON.stringify(verdict));
+    const keys = activeReleaseKeys(verdict.keyset, new Date());
     const fields = { sha256: r.checksum_sha256, product: r.product, version: r.version, platform: r.platform };
-    assert.equal(await verifyReleaseSignature(fields, { kid: r.signature_kid, value: r.signature }, keys.body), true);
-    const jwk = keys.body.keys.find((k: any) => k.kid === r.signature_kid);
+    assert.equal(await verifyReleaseSignature(fields, { kid: r.signature_kid, value: r.signature }, keys), true);
+    const jwk = keys.keys.find((k: any) => k.kid === r.signature_kid)!;
     const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' });
     assert.equal(verify(null, releaseSignaturePayload(fields), publicKey, Buffer.from(r.signature, 'base64url')), true);
     // ...and binds every signed field: another platform or version does not verify.
-    assert.equal(await verifyReleaseSignature({ ...fields, platform: 'macos' }, { kid: r.signature_kid, value: r.signature }, keys.body), false);
-    assert.equal(await verifyReleaseSignature({ ...fields, version: '1.0.1' }, { kid: r.signature_kid, value: r.signature }, keys.body), false);
+    assert.equal(await verifyReleaseSignature({ ...fields, platform: 'macos' }, { kid: r.signature_kid, value: r.signature }, keys), false);
+    assert.equal(await verifyReleaseSignature({ ...fields, version: '1.0.1' }, { kid: r.signature_kid, value: r.signature }, keys), false);
 
     const [entry] = await t.api.deps.sequelize.query<{ actor_user_id: string }>(
       `SELECT actor_user_id FROM audit_logs WHERE action = 'release.published' AND target_id = :id`,
       { replacements: { id: r.id }, type: QueryTypes.SELECT },
     );
     assert.equal(entry?.actor_user_id, admin.id);
+  });
+
+  it('serves the installed keyset byte for byte', async () => {
+    const res = await fetch(`${t.url}/api/v1/releases/keys`);
+    assert.equal(await res.text(), await readFile(path.join(t.releaseRootDir, 'keyset.json'), 'utf8'));
+  });
+
+  it('refuses (400 invalid_release_signature) a signature by a key the root never delegated, or over other bytes, and stores nothing', async () => {
+    const otherRootDir = await mkdtemp(path.join(tmpdir(), 'ngn-other-root-'));
+    try {
+      await initRoot(otherRootDir, 'other');
+      const { key: foreign } = await delegate(otherRootDir);
+      const [releasesBefore, filesBefore] = [await countReleases(), (await storedFiles()).length];
+      const file = artifact(5000);
+      const fields = { product: 'mixing_mentor', version: nextVersion(), platform: 'linux' };
+      const undelegated = await uploadRelease(t, admin.access, fields, file, { signingKey: foreign });
+      assert.equal(undelegated.status, 400, JSON.stringify(undelegated.body));
+      assert.equal(undelegated.body.error, 'invalid_release_signature');
+      // A delegated key's signature over another file (one byte changed) does not cover the bytes sent.
+      const tampered = Buffer.from(file);
+      tampered[0] = tampered[0]! ^ 1;
+      const otherBytes = await uploadRelease(t, admin.access, { ...fields, ...signedBy(t.releaseKey, fields, file) }, tampered);
+      assert.equal(otherBytes.body.error, 'invalid_release_signature');
+      // ...or over another version.
+      const otherVersion = await uploadRelease(t, admin.access, { ...fields, ...signedBy(t.releaseKey, { ...fields, version: '99.0.0' }, file) }, file);
+      assert.equal(otherVersion.body.error, 'invalid_release_signature');
+      assert.equal(await countReleases(), releasesBefore);
+      assert.equal((await storedFiles()).length, filesBefore);
+    } finally {
+      await rm(otherRootDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a key once the root revoked it (a new keyset version installed without it)', async () => {
+    const { key: second } = await delegate(t.releaseRootDir);
+    await copyFile(path.join(t.releaseRootDir, 'keyset.json'), t.config.releaseKeysetFile);
+    await publish(t, admin.access, { product: 'mixing_mentor', version: nextVersion(), platform: 'linux' }, artifact(100), { signingKey: second });
+    await revoke(t.releaseRootDir, second.kid);
+    await copyFile(path.join(t.releaseRootDir, 'keyset.json'), t.config.releaseKeysetFile);
+    const res = await uploadRelease(t, admin.access, { product: 'mixing_mentor', version: nextVersion(), platform: 'linux' }, artifact(100), { signingKey: second });
+    assert.equal(res.body.error, 'invalid_release_signature');
+    const served = await verifyReleaseKeyset((await t.get('/releases/keys')).body, [t.releaseRoot], 3);
+    assert.ok(served.ok && !served.keyset.keys.some((k) => k.kid === second.kid));
   });
 
   it('refuses a version that is already published (409) and keeps nothing of the second upload', async () => {
@@ -159,24 +207,31 @@ describe('POST /admin/releases (upload)', () => {
 });
 
 describe('POST /admin/releases (external URL)', () => {
-  it('registers a file hosted elsewhere and signs the given checksum', async () => {
-    const res = await t.post(
-      '/admin/releases',
-      { product: 'mixing_mentor', version: '2.0.0', platform: 'macos', external_url: 'https://cdn.example.test/vst/2.0.0/MixingMentor-2.0.0-macos.pkg', file_size: 52428800, checksum_sha256: 'AB'.repeat(32) },
-      admin.access,
-    );
+  it('registers a file hosted elsewhere with the checksum the publisher signed', async () => {
+    const signature = signRelease(t.releaseKey, { sha256: 'ab'.repeat(32), product: 'mixing_mentor', version: '2.0.0', platform: 'macos' });
+    const body = { product: 'mixing_mentor', version: '2.0.0', platform: 'macos', external_url: 'https://cdn.example.test/vst/2.0.0/MixingMentor-2.0.0-macos.pkg', file_size: 52428800, checksum_sha256: 'AB'.repeat(32) };
+    const unsigned = await t.post('/admin/releases', { ...body, signature: signature.signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')), signature_kid: signature.signature_kid }, admin.access);
+    assert.equal(unsigned.body.error, 'invalid_release_signature');
+    const res = await t.post('/admin/releases', { ...body, ...signature }, admin.access);
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.source, 'external');
     assert.equal(res.body.file_name, 'MixingMentor-2.0.0-macos.pkg');
     assert.equal(res.body.checksum_sha256, 'ab'.repeat(32));
-    const keys = (await t.get('/releases/keys')).body;
-    assert.ok(await verifyReleaseSignature({ sha256: 'ab'.repeat(32), product: 'mixing_mentor', version: '2.0.0', platform: 'macos' }, { kid: res.body.signature_kid, value: res.body.signature }, keys));
+    assert.equal(res.body.signature, signature.signature);
   });
 
   it('requires a sha512 for the companion, whose update feed carries it', async () => {
     const res = await t.post(
       '/admin/releases',
-      { product: 'companion', version: '2.0.0', platform: 'macos', external_url: 'https://cdn.example.test/c.zip', file_size: 10, checksum_sha256: 'ab'.repeat(32) },
+      {
+        product: 'companion',
+        version: '2.0.0',
+        platform: 'macos',
+        external_url: 'https://cdn.example.test/c.zip',
+        file_size: 10,
+        checksum_sha256: 'ab'.repeat(32),
+        ...signRelease(t.releaseKey, { sha256: 'ab'.repeat(32), product: 'companion', version: '2.0.0', platform: 'macos' }),
+      },
       admin.access,
     );
     assert.equal(res.status, 422);
@@ -315,7 +370,7 @@ describe('admin API keys', () => {
 
 describe('release pipeline: admin CLI key + scripts/publish-release', () => {
   it('bootstraps a key with the CLI and publishes with publish-release as a separate process', async () => {
-    const env = { DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir };
+    const env = { DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir, NGN_RELEASE_KEY: JSON.stringify(t.releaseKey) };
     const cli = await run('scripts/admin.ts', ['create-api-key', '--name', 'pipeline', '--scopes', 'releases:write', '--owner', admin.email], env);
     assert.equal(cli.code, 0, cli.stderr);
     const key = cli.stdout.trim().split('\n').pop()!;
@@ -327,7 +382,7 @@ describe('release pipeline: admin CLI key + scripts/publish-release', () => {
     const published = await run(
       'scripts/publish-release.ts',
       ['--file', filePath, '--product', 'mixing_mentor', '--version', '4.0.0', '--platform', 'linux', '--channel', 'beta', '--notes', 'From CI', '--api', t.url],
-      { NGN_API_KEY: key },
+      { NGN_API_KEY: key, NGN_RELEASE_KEY: env.NGN_RELEASE_KEY },
     );
     assert.equal(published.code, 0, published.stderr);
     const release = JSON.parse(published.stdout);
@@ -337,10 +392,10 @@ describe('release pipeline: admin CLI key + scripts/publish-release', () => {
     assert.equal(release.checksum_sha256, sha256(file));
     assert.equal(release.file_name, 'MixingMentor-4.0.0-linux.tar.gz');
 
-    const again = await run('scripts/publish-release.ts', ['--file', filePath, '--product', 'mixing_mentor', '--version', '4.0.0', '--platform', 'linux', '--channel', 'beta', '--api', t.url, '--key', key]);
+    const again = await run('scripts/publish-release.ts', ['--file', filePath, '--product', 'mixing_mentor', '--version', '4.0.0', '--platform', 'linux', '--channel', 'beta', '--api', t.url, '--key', key], { NGN_RELEASE_KEY: env.NGN_RELEASE_KEY });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /409.*release_exists/);
-    const badKey = await run('scripts/publish-release.ts', ['--file', filePath, '--product', 'mixing_mentor', '--version', '4.0.1', '--platform', 'linux', '--api', t.url, '--key', 'ngk_nope']);
+    const badKey = await run('scripts/publish-release.ts', ['--file', filePath, '--product', 'mixing_mentor', '--version', '4.0.1', '--platform', 'linux', '--api', t.url, '--key', 'ngk_nope'], { NGN_RELEASE_KEY: env.NGN_RELEASE_KEY });
     assert.equal(badKey.code, 1);
     assert.match(badKey.stderr, /401/);
     const badArgs = await run('scripts/publish-release.ts', ['--file', filePath, '--product', 'mixing_mentor', '--version', 'latest', '--platform', 'linux', '--key', key]);

@@ -52,7 +52,6 @@ before(async () => {
     PORT: String(port),
     PUBLIC_URL: baseUrl,
     SIGNING_KEYS: pem(),
-    RELEASE_SIGNING_KEYS: pem(),
     STRIPE_API_BASE: emulator.url,
     STRIPE_SECRET_KEY: 'sk_test_crash_suite',
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,

@@ -31,7 +31,7 @@ before(async () => {
   db = await createTestDatabase();
   dataDir = await mkdtemp(path.join(tmpdir(), 'ngn-seat-race-'));
   // Same signing keys in both processes, as production configures them.
-  const env = { DATABASE_URL: db.url, DATA_DIR: dataDir, SIGNING_KEYS: pem(), RELEASE_SIGNING_KEYS: pem(), DATABASE_POOL_MAX: '10' };
+  const env = { DATABASE_URL: db.url, DATA_DIR: dataDir, SIGNING_KEYS: pem(), DATABASE_POOL_MAX: '10' };
   apis = [await startApiProcess(env), await startApiProcess(env)];
 });
 after(async () => {

@@ -4,6 +4,7 @@ import { NodeHttpExecutor } from 'builder-util/out/nodeHttpExecutor';
 import { CancellationToken, type UpdateInfo } from 'builder-util-runtime';
 import { GenericProvider } from 'electron-updater/out/providers/GenericProvider';
 import { parse } from 'yaml';
+import { signRelease } from '../../scripts/lib/release-keys';
 import { companionUpdateFeed } from '../../desktop/src/core/update-feed';
 import { signUpAs, startTestApi, type TestApi } from './helpers/api';
 import { artifact, fetchBytes, parseByteRanges, publish, sha256, sha512b64 } from './helpers/releases';
@@ -74,7 +75,12 @@ describe('GET /updates/companion/:channel/latest*.yml', () => {
       sha512: sha512b64(linux100),
       releaseDate: '2025-02-05T00:00:00.000Z',
       releaseNotes: 'First',
+      signature: raw.signature,
+      signature_kid: t.releaseKey.kid,
     });
+    // The publisher's signature over this artifact, for the Companion to check before it installs the update.
+    const release = { sha256: sha256(linux100), product: 'companion', version: '1.0.0', platform: 'linux' };
+    assert.equal(raw.signature, signRelease(t.releaseKey, release).signature);
   });
 
   it('is read by electron-updater’s GenericProvider, whose resolved file downloads with the right sha512', async () => {

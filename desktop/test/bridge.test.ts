@@ -22,6 +22,9 @@ let t: TestApi;
 let place: CompanionPlace;
 let bridge: RunningBridge;
 let client: BridgeClient;
+/** The session cookie the page got for its one-time token, and the bridge's own Origin. */
+let cookie: string;
+let origin: string;
 const opened: string[] = [];
 
 before(async () => {
@@ -38,8 +41,16 @@ before(async () => {
     logger: testLogger,
     core: { keychainService: place.keychainService, tokenFileEnvironment: place.tokenEnv, installDir: place.installDir, logger: testLogger },
   });
+  origin = new URL(bridge.url).origin;
+  // What the page does with the token from its fragment: one POST, answered with the HttpOnly cookie.
+  const exchanged = await fetch(`${origin}/session`, { method: 'POST', headers: { origin, 'x-bridge-token': bridge.token } });
+  assert.equal(exchanged.status, 204);
+  const setCookie = exchanged.headers.get('set-cookie') ?? '';
+  assert.match(setCookie, /HttpOnly/);
+  assert.match(setCookie, /SameSite=Strict/);
+  cookie = setCookie.split(';')[0]!;
   client = createBridgeClient(bridge.wsUrl, {
-    socket: (url) => new WebSocket(url) as never,
+    socket: (url) => new WebSocket(url, { headers: { cookie, origin } }) as never,
     openWindow: (url) => {
       opened.push(url);
       return true;
@@ -127,14 +138,27 @@ describe('bridge', () => {
     assert.deepEqual(opened, ['https://nextgennoise.com/help', `${t.url}/checkout?session_id=cs_test_1`]);
   });
 
-  it('refuses a connection without the right token, from a foreign Host or from another site', async () => {
-    const wrong = bridge.wsUrl.replace(/token=[^&]+/, 'token=guessed');
-    assert.equal(await handshake(wrong), 401);
-    assert.equal(await handshake(bridge.wsUrl.replace(/\?token=.*/, '')), 401);
+  it('keeps the token out of every URL a server or another process sees, and trades it for a cookie only once', async () => {
+    assert.equal(new URL(bridge.url).search, '');
+    assert.equal(new URL(bridge.url).hash, `#token=${bridge.token}`);
+    assert.ok(!bridge.wsUrl.includes(bridge.token));
+    const again = await fetch(`${origin}/session`, { method: 'POST', headers: { origin, 'x-bridge-token': bridge.token } });
+    assert.equal(again.status, 401, 'the token buys one cookie');
+    const noOrigin = await fetch(`${origin}/session`, { method: 'POST', headers: { 'x-bridge-token': bridge.token } });
+    assert.equal(noOrigin.status, 403);
+    const foreign = await fetch(`${origin}/session`, { method: 'POST', headers: { origin: 'https://evil.example', 'x-bridge-token': bridge.token } });
+    assert.equal(foreign.status, 403);
+  });
+
+  it('refuses a WebSocket without the cookie, with a foreign or missing Origin, or from a foreign Host', async () => {
+    assert.equal(await handshake(bridge.wsUrl, { origin }), 401, 'no cookie');
+    assert.equal(await handshake(bridge.wsUrl, { origin, cookie: 'ngn_bridge=guessed' }), 401);
+    assert.equal(await handshake(`${bridge.wsUrl}?token=${bridge.token}`, { origin }), 401, 'the token alone opens nothing');
+    assert.equal(await handshake(bridge.wsUrl, { cookie }), 403, 'no Origin');
+    assert.equal(await handshake(bridge.wsUrl, { cookie, origin: 'https://evil.example' }), 403);
     const port = new URL(bridge.wsUrl).port;
-    assert.equal(await handshake(bridge.wsUrl, { host: `attacker.example:${port}` }), 421);
-    assert.equal(await handshake(bridge.wsUrl, { origin: 'https://evil.example' }), 403);
-    assert.equal(await handshake(bridge.wsUrl, { origin: `http://127.0.0.1:${port}` }), 101);
+    assert.equal(await handshake(bridge.wsUrl, { cookie, origin, host: `attacker.example:${port}` }), 421);
+    assert.equal(await handshake(bridge.wsUrl, { cookie, origin }), 101);
   });
 
   it('serves the UI page with a strict CSP and without leaking the token in a Referer', async () => {

@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +21,7 @@ import { signUp, signUpAs, startTestApi, type TestApi } from '../../api/test/hel
 import { grantLicense } from '../../api/test/helpers/licenses';
 import { freePort } from '../../api/test/helpers/process';
 import { artifact, publish, sha256 } from '../../api/test/helpers/releases';
+import { delegate, initRoot, signRelease } from '../../scripts/lib/release-keys';
 import type { CompanionCore } from '../src/core/companion-core';
 import { releasePlatform } from '../src/core/fingerprint';
 import { companionPlace, launched, openCompanion, removePlace, type CompanionPlace } from './helpers/companion';
@@ -41,7 +45,7 @@ before(async () => {
   const user = await signUp(t);
   await grantLicense(t, user.id, 'standard');
   place = await companionPlace();
-  core = await openCompanion(place, t.url);
+  core = await openCompanion(place, t.url, { releaseRoots: [t.releaseRoot] });
   await core.handlers['auth:login']({ email: user.email, password: user.password });
 });
 after(async () => {
@@ -79,7 +83,7 @@ describe('plugin installers', () => {
     const partial = (await stat(`${dest}.part`)).size;
     assert.ok(partial >= 1 && partial < v100.length, `partial ${partial}`);
 
-    core = await openCompanion(place, t.url); // the app starts again
+    core = await openCompanion(place, t.url, { releaseRoots: [t.releaseRoot] }); // the app starts again
     const found = core.installer.downloader.get(id);
     assert.equal(found?.status, 'paused');
     assert.equal(found?.bytes, partial);
@@ -111,6 +115,10 @@ describe('plugin installers', () => {
   it('hands the verified installer to the OS and finds the update when a newer version comes out', async () => {
     const result = await core.handlers['plugins:install']({ download_id: id });
     assert.equal(launched.at(-1)?.file, result.path);
+    // What runs is a private copy in a 0700 folder of the Companion's own, not the file in the shared install folder.
+    assert.ok(result.path.startsWith(path.join(place.dataDir, 'run') + path.sep), result.path);
+    if (process.platform !== 'win32') assert.equal((await stat(path.dirname(result.path))).mode & 0o777, 0o700);
+    assert.equal(sha256(await readFile(result.path)), sha256(v100));
     let state = await core.handlers['plugins:state']();
     assert.deepEqual(state.installed.map((i) => i.version), ['1.0.0']);
     await publish(t, admin, { product: 'mixing_mentor', version: '1.1.0', platform }, artifact(MiB), { fileName: `MixingMentor-1.1.0-${platform}.bin` });
@@ -154,4 +162,168 @@ describe('plugin installers', () => {
       await assert.rejects(core.handlers['plugins:install']({ download_id: downloadId }), { code: 'download_failed' });
     });
   }
+});
+
+describe('release trust (pinned root, root-signed keyset)', () => {
+  /** Publishes `version`, downloads it and answers how the download settled, and whether anything is left on disk. */
+  async function downloadOutcome(companion: CompanionCore, version: string, tamper?: () => Promise<void>) {
+    const bytes = artifact(64 * 1024 + 3);
+    await publish(t, admin, { product: 'mixing_mentor', version, platform }, bytes, { fileName: `MixingMentor-${version}-${platform}.bin` });
+    await tamper?.();
+    const downloadId = `mixing_mentor-${version}-${platform}`;
+    await companion.handlers['plugins:download']({ version });
+    const done = await companion.installer.downloader.settled(downloadId);
+    const dest = path.join(place.installDir, `MixingMentor-${version}-${platform}.bin`);
+    return { done, left: existsSync(dest) || existsSync(`${dest}.part`), downloadId, bytes };
+  }
+
+  it('deletes an installer signed by a key the root never delegated, and never runs it', async () => {
+    const foreignDir = await mkdtemp(path.join(tmpdir(), 'ngn-foreign-root-'));
+    try {
+      await initRoot(foreignDir, 'foreign');
+      const { key: foreign } = await delegate(foreignDir);
+      const launches = launched.length;
+      const { done, left, downloadId } = await downloadOutcome(core, '1.3.0', async () => {
+        // What a compromised database would serve: a well-formed signature over the right bytes, by a key nobody delegated.
+        const row = (await t.api.deps.sequelize.query<{ sha256: string }>(`SELECT sha256 FROM releases WHERE version = '1.3.0'`, { plain: true, type: QueryTypes.SELECT }))!;
+        const forged = signRelease(foreign, { sha256: row.sha256, product: 'mixing_mentor', version: '1.3.0', platform });
+        await t.api.deps.sequelize.query(`UPDATE releases SET signature = :signature, signature_kid = :signature_kid WHERE version = '1.3.0'`, { replacements: forged });
+      });
+      assert.equal(done.status, 'failed');
+      assert.equal(done.error?.code, 'signature_invalid');
+      assert.equal(left, false);
+      await assert.rejects(core.handlers['plugins:install']({ download_id: downloadId }), { code: 'download_failed' });
+      assert.equal(launched.length, launches);
+    } finally {
+      await rm(foreignDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a keyset signed by another root: nothing downloaded from that server is kept', async () => {
+    const otherPlace = await companionPlace();
+    const foreignDir = await mkdtemp(path.join(tmpdir(), 'ngn-foreign-root-'));
+    const pinnedElsewhere = await openCompanion(otherPlace, t.url, { releaseRoots: [await initRoot(foreignDir, 'elsewhere')] });
+    try {
+      const user = await signUp(t);
+      await grantLicense(t, user.id, 'standard');
+      await pinnedElsewhere.handlers['auth:login']({ email: user.email, password: user.password });
+      const version = '1.4.0';
+      await publish(t, admin, { product: 'mixing_mentor', version, platform }, artifact(1000), { fileName: `MixingMentor-${version}-${platform}.bin` });
+      await pinnedElsewhere.handlers['plugins:download']({ version });
+      const done = await pinnedElsewhere.installer.downloader.settled(`mixing_mentor-${version}-${platform}`);
+      assert.equal(done.status, 'failed');
+      assert.equal(done.error?.code, 'keyset_invalid');
+      assert.match(done.error!.message, /did not sign/);
+      assert.equal(existsSync(path.join(otherPlace.installDir, `MixingMentor-${version}-${platform}.bin`)), false);
+    } finally {
+      await pinnedElsewhere.close();
+      await removePlace(otherPlace);
+      await rm(foreignDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a keyset older than the last one it accepted (a rollback to a revoked key)', async () => {
+    const oldKeyset = await readFile(t.config.releaseKeysetFile, 'utf8');
+    await delegate(t.releaseRootDir); // version 2
+    await copyFile(path.join(t.releaseRootDir, 'keyset.json'), t.config.releaseKeysetFile);
+    const accepted = await downloadOutcome(core, '1.5.0');
+    assert.equal(accepted.done.status, 'completed', JSON.stringify(accepted.done.error));
+    // The server now serves version 1 again.
+    await writeFile(t.config.releaseKeysetFile, oldKeyset);
+    const refused = await downloadOutcome(core, '1.6.0');
+    assert.equal(refused.done.status, 'failed');
+    assert.equal(refused.done.error?.code, 'keyset_invalid');
+    assert.equal(refused.left, false);
+    // ...also after a restart: the version seen is kept on disk.
+    await core.close();
+    core = await openCompanion(place, t.url, { releaseRoots: [t.releaseRoot] });
+    const afterRestart = await downloadOutcome(core, '1.7.0');
+    assert.equal(afterRestart.done.error?.code, 'keyset_invalid');
+    await copyFile(path.join(t.releaseRootDir, 'keyset.json'), t.config.releaseKeysetFile);
+  });
+});
+
+describe('what the server names and where it lives', () => {
+  it('refuses an installer whose file_name is not a plain name (../x), and writes nothing outside the install folder', async () => {
+    const version = '1.8.0';
+    await publish(t, admin, { product: 'mixing_mentor', version, platform }, artifact(1000), { fileName: `MixingMentor-${version}-${platform}.bin` });
+    // A hostile server has no such rule: drop ours to serve what it would.
+    await t.api.deps.sequelize.query('ALTER TABLE releases DROP CONSTRAINT releases_file_name_check');
+    for (const name of ['../x', '..', 'sub/x', '/etc/x', 'x\\..\\y']) {
+      await t.api.deps.sequelize.query(`UPDATE releases SET file_name = :name WHERE version = :version`, { replacements: { name, version } });
+      await assert.rejects(core.handlers['plugins:download']({ version }), { code: 'invalid_response' }, name);
+    }
+    assert.equal(existsSync(path.join(path.dirname(place.installDir), 'x')), false);
+  });
+
+  it('accepts only https API origins, or http on loopback', async () => {
+    await assert.rejects(core.handlers['settings:update']({ api_url: 'http://example.com' }), { code: 'validation_failed' });
+    await assert.rejects(core.handlers['settings:update']({ api_url: 'http://10.0.0.1:3001' }), { code: 'validation_failed' });
+    assert.equal((await core.handlers['settings:get']()).api_url, t.url);
+    assert.equal((await core.handlers['auth:state']()).signed_in, true, 'a refused change changes nothing');
+  });
+
+  it('signs out of the old server when api_url changes and never sends it the old tokens', async () => {
+    const seen: Array<{ url: string; authorization?: string; body: string }> = [];
+    const other = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        seen.push({ url: req.url ?? '', authorization: req.headers.authorization, body });
+        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized', message: 'Sign in.' }));
+      });
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      // The cached access token is fresh: the old client would have sent it to the new origin at once.
+      assert.equal((await core.handlers['auth:state']()).signed_in, true);
+      const updated = await core.handlers['settings:update']({ api_url: otherUrl });
+      assert.equal(updated.api_url, otherUrl);
+      assert.equal((await core.handlers['auth:state']()).signed_in, false);
+      await assert.rejects(core.handlers['plugins:versions'](), { code: 'not_signed_in' });
+      assert.ok(seen.every((r) => !r.authorization && !r.body.includes('refresh_token')), JSON.stringify(seen));
+    } finally {
+      await core.handlers['settings:update']({ api_url: t.url });
+      other.close();
+    }
+  });
+});
+
+describe('Companion self-update (what the updater asks the core before quitAndInstall)', () => {
+  it('installs only an update whose file carries a delegated key’s signature; a tampered byte or a foreign key gets it deleted', async () => {
+    const bytes = artifact(200_000);
+    const release = await publish(t, admin, { product: 'companion', version: '9.0.0', platform }, bytes, { fileName: `Companion-9.0.0-${platform}.bin` });
+    const info = { version: '9.0.0', signature: release.signature, signature_kid: release.signature_kid };
+    const file = path.join(place.dir, 'update.bin');
+
+    await writeFile(file, bytes);
+    assert.deepEqual(await core.verifyCompanionUpdate(file, info), { ok: true });
+    assert.equal(existsSync(file), true);
+
+    const tampered = Buffer.from(bytes);
+    tampered[1000] = tampered[1000]! ^ 0xff;
+    await writeFile(file, tampered);
+    const refusedBytes = await core.verifyCompanionUpdate(file, info);
+    assert.equal(refusedBytes.ok, false);
+    assert.equal(existsSync(file), false, 'a tampered update is deleted');
+
+    const foreignDir = await mkdtemp(path.join(tmpdir(), 'ngn-foreign-root-'));
+    try {
+      await initRoot(foreignDir, 'foreign');
+      const { key: foreign } = await delegate(foreignDir);
+      await writeFile(file, bytes);
+      const forged = signRelease(foreign, { sha256: sha256(bytes), product: 'companion', version: '9.0.0', platform });
+      const refusedKey = await core.verifyCompanionUpdate(file, { version: '9.0.0', ...forged });
+      assert.equal(refusedKey.ok, false);
+      assert.match((refusedKey as { message: string }).message, /not signed by a NextGen Noise release key/);
+      assert.equal(existsSync(file), false);
+      // No signature at all (a feed from before, or a stripped one): refused too.
+      await writeFile(file, bytes);
+      assert.equal((await core.verifyCompanionUpdate(file, { version: '9.0.0' })).ok, false);
+      assert.equal(existsSync(file), false);
+    } finally {
+      await rm(foreignDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -19,6 +19,7 @@ import { build } from 'vite';
 import { activationTokenPath, Jwks, verifyActivationToken, type TokenFileEnvironment } from '@ngn/shared';
 import { signUpAs, tokenFromMail } from '../../api/test/helpers/api';
 import { startPurchaseStack, type PurchaseStack } from '../../api/test/helpers/purchases';
+import { signedBy } from '../../api/test/helpers/releases';
 import { startBridge, type RunningBridge } from '../src/bridge/server';
 import { accessibilityFindings } from './helpers/accessibility';
 import { consoleLogger } from '../src/core/logger';
@@ -69,6 +70,7 @@ before(async () => {
       tokenFileEnvironment: tokenEnv,
       installDir: path.join(work, 'installers'),
       logger: journeyLogger,
+      releaseRoots: [stack.t.releaseRoot],
     },
   });
 
@@ -254,8 +256,10 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
   assert.ok(platform, 'this machine has a release platform');
   // The admin upload route, as the release pipeline calls it: fields first, then the file.
   const form = new FormData();
-  for (const [k, v] of Object.entries({ product: PRODUCT, version: '1.0.0', platform, release_notes: 'First release.\n- Ghost Needle\n- Target curves\n- Text feed' })) form.append(k, v);
-  form.append('file', new Blob([new Uint8Array(randomBytes(6 * 1024 * 1024))]), `MixingMentor-1.0.0-${platform}.bin`);
+  const pluginBytes = randomBytes(6 * 1024 * 1024);
+  const release = { product: PRODUCT, version: '1.0.0', platform, release_notes: 'First release.\n- Ghost Needle\n- Target curves\n- Text feed' };
+  for (const [k, v] of Object.entries({ ...release, ...signedBy(stack.t.releaseKey, release, pluginBytes) })) form.append(k, v);
+  form.append('file', new Blob([new Uint8Array(pluginBytes)]), `MixingMentor-1.0.0-${platform}.bin`);
   const upload = await fetch(`${api.url}/api/v1/admin/releases`, { method: 'POST', headers: { authorization: `Bearer ${admin.access}` }, body: form });
   assert.equal(upload.status, 201, await upload.text());
   await nav('Downloads').click();

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { startEmbeddedPostgres } from '../../api/src/db/embedded';
 import { createLogger } from '../../api/src/lib/logger';
 import { freePort, startApiProcess, type ApiProcess } from '../../api/test/helpers/process';
 import { adminQuery, ident, withDatabase } from '../lib/test-database';
+import { delegate, initRoot, type ReleaseKeyFile } from '../lib/release-keys';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EMBEDDED_PORT = Number(process.env.BENCH_PG_PORT ?? 54339);
@@ -29,6 +30,8 @@ export interface BenchStack {
   /** The API's environment, e.g. to start a second process on the same database. */
   apiEnv: Record<string, string>;
   baselineUrl: string;
+  /** A release key delegated by the stack's own (throwaway) root, for benchmarks that publish. */
+  releaseKey: ReleaseKeyFile;
   /** The user the baseline's telemetry rows belong to (the baseline has no sign-in). */
   setBaselineUser(userId: string): Promise<void>;
   close(): Promise<void>;
@@ -90,6 +93,11 @@ export async function startStack(opts: { poolMax: number; log: (line: string) =>
   await adminQuery(adminUrl, `CREATE DATABASE ${ident(name)}`);
   const databaseUrl = withDatabase(adminUrl, name);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'ngn-bench-'));
+  // A throwaway release root beside DATA_DIR, as an operator would keep one: its keyset installed, one key delegated.
+  const releaseRootDir = await mkdtemp(path.join(tmpdir(), 'ngn-bench-root-'));
+  await initRoot(releaseRootDir, 'bench-root');
+  const { key: releaseKey } = await delegate(releaseRootDir);
+  await copyFile(path.join(releaseRootDir, 'keyset.json'), path.join(dataDir, 'release-keyset.json'));
   const port = await freePort();
   const apiEnv: Record<string, string> = {
     // Production mode: no response validation and production defaults, as deployed.
@@ -105,7 +113,6 @@ export async function startStack(opts: { poolMax: number; log: (line: string) =>
     JWT_SECRET: randomBytes(32).toString('hex'),
     URL_SIGNING_SECRET: randomBytes(32).toString('hex'),
     SIGNING_KEYS: ed25519Pem(),
-    RELEASE_SIGNING_KEYS: ed25519Pem(),
     // Nothing in the benchmarks reaches Stripe; production mode only wants non-default values.
     STRIPE_SECRET_KEY: `sk_test_bench_${randomBytes(8).toString('hex')}`,
     STRIPE_WEBHOOK_SECRET: `whsec_bench_${randomBytes(16).toString('hex')}`,
@@ -123,6 +130,7 @@ export async function startStack(opts: { poolMax: number; log: (line: string) =>
   const cleanup = async () => {
     await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
+    await rm(releaseRootDir, { recursive: true, force: true });
     await stopEmbedded?.();
   };
   let api: ApiProcess | undefined;
@@ -145,6 +153,7 @@ export async function startStack(opts: { poolMax: number; log: (line: string) =>
     db,
     api,
     apiEnv,
+    releaseKey,
     baselineUrl: baseline.url,
     setBaselineUser: baseline.setUser,
     async close() {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../api/src/lib/logger';
+import { devReleaseRootFile } from './dev-release-root';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DESKTOP = path.join(ROOT, 'desktop');
@@ -47,7 +48,13 @@ function stopChild(child: ChildProcess): Promise<void> {
  * bridge, with the UI opened in the default browser (not on CI).
  */
 export async function startCompanion(opts: { apiUrl: string; dataDir: string; logger: Logger }): Promise<RunningCompanion> {
-  const env = { ...process.env, NGN_API_URL: opts.apiUrl, NGN_COMPANION_DATA: path.join(opts.dataDir, 'companion') };
+  const env = {
+    ...process.env,
+    NGN_API_URL: opts.apiUrl,
+    NGN_COMPANION_DATA: path.join(opts.dataDir, 'companion'),
+    // The demo's development root: honoured by the bridge and an unpackaged Electron only.
+    NGN_DEV_RELEASE_ROOT: devReleaseRootFile(opts.dataDir) ?? '',
+  };
   const electron = electronBinary();
   if (electron) {
     if (!existsSync(path.join(DESKTOP, 'out/main/index.js'))) build('build', opts.logger);

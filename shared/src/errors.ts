@@ -65,6 +65,9 @@ export const ERROR_CODES = [
   'not_refundable',
   'payment_provider_error',
   'already_subscribed',
+  // release trust
+  'invalid_release_signature',
+  'release_keyset_missing',
 ] as const;
 
 export type KnownErrorCode = (typeof ERROR_CODES)[number];

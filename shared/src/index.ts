@@ -11,6 +11,7 @@ export * from './schemas/releases';
 export * from './schemas/api-keys';
 export * from './semver';
 export * from './release-signature';
+export * from './release-keyset';
 export * from './schemas/analytics';
 export * from './schemas/support';
 export * from './schemas/admin-users';

@@ -1,9 +1,11 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/lib/logger';
 import { startApi, type RunningApi } from '../../src/runtime';
+import type { RootPublicJwk } from '@ngn/shared';
+import { delegate, initRoot, type ReleaseKeyFile } from '../../../scripts/lib/release-keys';
 import { createTestDatabase } from './database';
 import { freePort } from './process';
 
@@ -19,6 +21,10 @@ export interface TestApi {
   dataDir: string;
   databaseUrl: string;
   config: Config;
+  /** The offline root of this API's keyset (a folder outside DATA_DIR), its public key, and a release key it delegated. */
+  releaseRootDir: string;
+  releaseRoot: RootPublicJwk;
+  releaseKey: ReleaseKeyFile;
   request<T = any>(method: string, path: string, opts?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }): Promise<HttpResult<T>>;
   get<T = any>(path: string, token?: string): Promise<HttpResult<T>>;
   post<T = any>(path: string, body?: unknown, token?: string): Promise<HttpResult<T>>;
@@ -33,6 +39,11 @@ export interface TestApi {
 export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
   const db = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'ngn-api-test-'));
+  // The ceremony as an operator runs it: a root kept away from DATA_DIR, one delegated key, the keyset installed.
+  const releaseRootDir = await mkdtemp(path.join(tmpdir(), 'ngn-release-root-'));
+  const releaseRoot = await initRoot(releaseRootDir, 'test-root');
+  const { key: releaseKey } = await delegate(releaseRootDir);
+  await copyFile(path.join(releaseRootDir, 'keyset.json'), path.join(dataDir, 'release-keyset.json'));
   const config = loadConfig({
     NODE_ENV: 'test',
     // A real port chosen up front, so the default PUBLIC_URL is the address the API answers on, as it is for users.
@@ -72,6 +83,9 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     dataDir,
     databaseUrl: db.url,
     config,
+    releaseRootDir,
+    releaseRoot,
+    releaseKey,
     request,
     get: (p, token) => request('GET', p, { token }),
     post: (p, body, token) => request('POST', p, { body, token }),
@@ -93,6 +107,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       await api.close();
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });
+      await rm(releaseRootDir, { recursive: true, force: true });
     },
   };
 }

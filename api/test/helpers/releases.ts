@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { signRelease, type ReleaseKeyFile } from '../../../scripts/lib/release-keys';
 import type { TestApi } from './api';
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -19,17 +20,32 @@ export interface UploadFields {
   [extra: string]: string | number | undefined;
 }
 
-/** POSTs a multipart upload the way any HTTP client would: fields first, then the file, then an optional blockmap. */
+/** The publisher's signature fields for `file`, made with `key` (the API's delegated release key unless another is given). */
+export function signedBy(key: ReleaseKeyFile, fields: Pick<UploadFields, 'product' | 'version' | 'platform'>, file: Uint8Array) {
+  try {
+    return signRelease(key, { sha256: sha256(file), product: fields.product, version: fields.version, platform: fields.platform });
+  } catch {
+    // Fields that cannot be framed (a validation test): a well-formed signature, so the API's field rules answer.
+    return { signature: 'A'.repeat(86), signature_kid: key.kid };
+  }
+}
+
+/**
+ * POSTs a multipart upload the way any HTTP client would: fields first, then
+ * the file, then an optional blockmap. Signed with the test API's delegated
+ * release key unless the fields carry a signature of their own.
+ */
 export async function uploadRelease(
   t: TestApi,
   token: string,
   fields: UploadFields,
   file: Uint8Array,
-  opts: { fileName?: string; blockmap?: Uint8Array; fieldsAfterFile?: boolean } = {},
+  opts: { fileName?: string; blockmap?: Uint8Array; fieldsAfterFile?: boolean; signingKey?: ReleaseKeyFile } = {},
 ) {
   const form = new FormData();
+  const signed = fields.signature === undefined ? { ...signedBy(opts.signingKey ?? t.releaseKey, fields, file), ...fields } : fields;
   const addFields = () => {
-    for (const [k, v] of Object.entries(fields)) if (v !== undefined) form.append(k, String(v));
+    for (const [k, v] of Object.entries(signed)) if (v !== undefined) form.append(k, String(v));
   };
   if (!opts.fieldsAfterFile) addFields();
   const fileName = opts.fileName ?? `Artifact-${fields.version}-${fields.platform}.bin`;

@@ -5,7 +5,7 @@ import { AccessTokens } from '../../src/lib/access-tokens';
 import { GOOD_PASSWORD, signUp, uniqueEmail, type TestApi } from './api';
 import { activate, grantLicense, newFingerprint } from './licenses';
 import { createCheckout, payInForm, waitFor, type PurchaseStack } from './purchases';
-import { artifact } from './releases';
+import { artifact, signedBy } from './releases';
 
 /** Who calls: nobody, two ordinary users, staff, and three broken credentials. */
 export const PRINCIPALS = ['anonymous', 'user_a', 'user_b', 'support', 'admin', 'expired', 'revoked', 'tampered'] as const;
@@ -143,8 +143,10 @@ export class World {
     this.versions += 1;
     const version = `9.${this.versions}.${Date.now() % 100_000}`;
     const form = new FormData();
-    for (const [k, v] of Object.entries({ product, version, platform, release_notes: 'Matrix release' })) form.append(k, v);
-    form.append('file', new Blob([artifact(2048)]), `Matrix-${version}-${platform}.bin`);
+    const file = artifact(2048);
+    const signature = signedBy(this.t.releaseKey, { product, version, platform }, file);
+    for (const [k, v] of Object.entries({ product, version, platform, release_notes: 'Matrix release', ...signature })) form.append(k, v);
+    form.append('file', new Blob([file]), `Matrix-${version}-${platform}.bin`);
     const request = new Request('http://127.0.0.1/', { method: 'POST', body: form });
     return { contentType: request.headers.get('content-type')!, body: Buffer.from(await request.arrayBuffer()), version };
   }

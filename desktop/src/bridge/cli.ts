@@ -6,8 +6,10 @@
  *   NGN_BRIDGE_PORT      port on 127.0.0.1 (default 5180; 0 picks a free one)
  *   NGN_COMPANION_DATA   data folder (default ./.data/companion)
  *   NGN_OPEN=1           open the page in the default browser
+ *   NGN_DEV_RELEASE_ROOT the demo's development root public key (root.pub.json), trusted beside the pinned roots
  */
 import path from 'node:path';
+import { developmentReleaseRoots } from '../core/release-trust';
 import { reexecWithKeyring } from './keyring-session';
 import { startBridge } from './server';
 
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
     dataDir,
     open: process.env.NGN_OPEN === '1',
     devOrigins: ['http://localhost:5173', 'http://127.0.0.1:5173'],
+    core: { releaseRoots: developmentReleaseRoots() },
   });
   console.log(`\nNextGen Noise Companion (browser bridge) against ${bridge.core.settings.get().api_url}`);
   console.log(`Open: ${bridge.url}\n`);

@@ -13,7 +13,7 @@ import { isAllowedExternalUrl } from '../core/url-policy';
 import { CompanionError } from '../shared/errors';
 import { dispatch, EVENT_NAMES, type ChannelHandlers } from '../shared/ipc';
 import type { UpdateStatus } from '../shared/models';
-import { BRIDGE_WS_PATH, type BridgeClientMessage, type BridgeServerMessage } from './protocol';
+import { BRIDGE_COOKIE, BRIDGE_SESSION_PATH, BRIDGE_TOKEN_HEADER, BRIDGE_WS_PATH, type BridgeClientMessage, type BridgeServerMessage } from './protocol';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The built renderer (`npm run build -w desktop`). */
@@ -40,10 +40,11 @@ export interface BridgeOptions {
 }
 
 export interface RunningBridge {
-  /** The page to open, token included. */
+  /** The page to open, the one-time token in its fragment (#token=…). */
   url: string;
-  /** The WebSocket endpoint, token included. */
+  /** The WebSocket endpoint (needs the session cookie and the bridge's Origin). */
   wsUrl: string;
+  /** The one-time token, exchanged once at BRIDGE_SESSION_PATH for the session cookie. */
   token: string;
   core: CompanionCore;
   close(): Promise<void>;
@@ -67,9 +68,11 @@ const PLACEHOLDER_PAGE = `<!doctype html><meta charset="utf-8"><title>NextGen No
 /**
  * The companion without Electron: the real core in this Node process, its
  * channel map served over a WebSocket on 127.0.0.1, and the built renderer
- * served beside it, so the UI runs in any browser. A random token, required on
- * the WebSocket, keeps other pages and local users' browsers from driving it;
- * the Host header is checked against DNS rebinding.
+ * served beside it, so the UI runs in any browser. A random one-time token in
+ * the page URL's fragment is exchanged for an HttpOnly, SameSite=Strict session
+ * cookie; the WebSocket needs that cookie and the bridge's own Origin, so other
+ * pages and local users' browsers cannot drive it; the Host header is checked
+ * against DNS rebinding.
  */
 export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
   const logger = opts.logger ?? consoleLogger('info', 'bridge');
@@ -83,18 +86,28 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     logger: opts.core?.logger ?? logger,
   });
   const token = randomBytes(32).toString('base64url');
+  // The token buys one session cookie, once: a token read later (from history, a screenshot) opens nothing.
+  let exchanged = false;
+  const session = randomBytes(32).toString('base64url');
   const rendererDir = path.resolve(opts.rendererDir ?? DEFAULT_RENDERER_DIR);
   let port = opts.port ?? 0;
 
   const hostAllowed = (host: string | undefined) => host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+  // Browsers always send Origin on WebSockets and on a POST: a request without one is not the bridge's page.
   const originAllowed = (origin: string | undefined) =>
-    origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}` || (opts.devOrigins ?? []).includes(origin);
-  const tokenMatches = (candidate: string | null) => {
+    origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}` || (origin !== undefined && (opts.devOrigins ?? []).includes(origin));
+  const secretMatches = (candidate: string | null | undefined, secret: string) => {
     if (!candidate) return false;
     const a = Buffer.from(candidate);
-    const b = Buffer.from(token);
+    const b = Buffer.from(secret);
     return a.length === b.length && timingSafeEqual(a, b);
   };
+  const sessionCookie = (header: string | undefined) =>
+    header
+      ?.split(';')
+      .map((c) => c.trim())
+      .find((c) => c.startsWith(`${BRIDGE_COOKIE}=`))
+      ?.slice(BRIDGE_COOKIE.length + 1);
 
   const unsupported = (): UpdateStatus => ({
     state: 'unsupported',
@@ -133,13 +146,32 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     });
   });
 
+  /** The one-time exchange of the fragment's token for the session cookie (the page's only HTTP call). */
+  function exchangeSession(req: IncomingMessage, res: ServerResponse): void {
+    const origin = req.headers.origin;
+    const cors: Record<string, string> = originAllowed(origin)
+      ? { 'access-control-allow-origin': origin!, 'access-control-allow-credentials': 'true', 'access-control-allow-headers': BRIDGE_TOKEN_HEADER, vary: 'Origin' }
+      : {};
+    if (!originAllowed(origin)) return void res.writeHead(403).end();
+    if (req.method === 'OPTIONS') return void res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST' }).end();
+    if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
+    if (exchanged || !secretMatches(req.headers[BRIDGE_TOKEN_HEADER] as string | undefined, token)) {
+      logger.warn({ origin }, 'bridge session refused: wrong or used token');
+      return void res.writeHead(401, cors).end();
+    }
+    exchanged = true;
+    res.writeHead(204, { ...cors, 'set-cookie': `${BRIDGE_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store' }).end();
+  }
+
   async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req.headers.host)) return void res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname === BRIDGE_SESSION_PATH) return exchangeSession(req, res);
+    // Static files hold no secret (top-level navigations carry no Origin); everything that acts needs the cookie and the Origin.
+    if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
     const headers: Record<string, string> = {
       'x-content-type-options': 'nosniff',
-      // The token rides in the page URL: never send it on as a Referer.
+      // The page URL is nobody else's business (the token sits in its fragment, which is never sent anyway).
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
       'cross-origin-opener-policy': 'same-origin',
@@ -181,8 +213,8 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     if (url.pathname !== BRIDGE_WS_PATH) return refuse(404, 'Not Found');
     if (!hostAllowed(req.headers.host)) return refuse(421, 'Misdirected Request');
     if (!originAllowed(req.headers.origin)) return refuse(403, 'Forbidden');
-    if (!tokenMatches(url.searchParams.get('token'))) {
-      logger.warn({ origin: req.headers.origin }, 'bridge connection refused: wrong token');
+    if (!secretMatches(sessionCookie(req.headers.cookie), session)) {
+      logger.warn({ origin: req.headers.origin }, 'bridge connection refused: no session cookie');
       return refuse(401, 'Unauthorized');
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -219,8 +251,8 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
   await core.start();
 
   const base = `http://127.0.0.1:${port}`;
-  const url = `${base}/?token=${token}`;
-  const wsUrl = `ws://127.0.0.1:${port}${BRIDGE_WS_PATH}?token=${token}`;
+  const url = `${base}/#token=${token}`;
+  const wsUrl = `ws://127.0.0.1:${port}${BRIDGE_WS_PATH}`;
   if (!existsSync(path.join(rendererDir, 'index.html'))) logger.warn({ rendererDir }, 'renderer not built: serving a placeholder page');
   if (opts.open) openInBrowser(url, logger);
 

@@ -64,8 +64,8 @@ const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
  */
 export class ApiClient {
   readonly events = new Emitter<ApiClientEvents>();
-  /** The cached access token and the API origin that issued it: it is never sent to another one. */
-  private accessToken: { token: string; expiresAt: number; baseUrl: string } | null = null;
+  /** Cached with the origin that issued it: after api_url changes it is never sent to the new server. */
+  private accessToken: { token: string; expiresAt: number; origin: string } | null = null;
   private refreshing: Promise<string> | null = null;
   private online = true;
   private readonly timeoutMs: number;
@@ -93,6 +93,10 @@ export class ApiClient {
     return this.online;
   }
 
+  private get origin(): string {
+    return new URL(this.opts.baseUrl()).origin;
+  }
+
   get baseUrl(): string {
     return this.opts.baseUrl();
   }
@@ -110,7 +114,7 @@ export class ApiClient {
   /** Starts a session from a login or registration answer. */
   async startSession(pair: TokenPair): Promise<void> {
     await this.opts.session.saveRefreshToken(pair.refresh_token);
-    this.accessToken = { token: pair.access_token, expiresAt: Date.now() + pair.expires_in * 1000, baseUrl: this.baseUrl };
+    this.accessToken = { token: pair.access_token, expiresAt: Date.now() + pair.expires_in * 1000, origin: this.origin };
     this.events.emit('session', { signed_in: true });
   }
 
@@ -152,7 +156,7 @@ export class ApiClient {
   /** A fresh access token, refreshing it when it is missing or about to expire. */
   async accessTokenOrRefresh(): Promise<string> {
     const cached = this.accessToken;
-    if (cached && cached.baseUrl === this.baseUrl && cached.expiresAt - Date.now() > 30_000) return cached.token;
+    if (cached && cached.origin === this.origin && cached.expiresAt - Date.now() > 30_000) return cached.token;
     return this.refresh();
   }
 
@@ -165,7 +169,7 @@ export class ApiClient {
   }
 
   private async doRefresh(): Promise<string> {
-    const baseUrl = this.baseUrl;
+    const origin = this.origin;
     const refreshToken = await this.opts.session.loadRefreshToken();
     if (!refreshToken) throw notSignedIn();
     // Never retried: a rotation the client did not see would make the next one look like reuse.
@@ -176,7 +180,7 @@ export class ApiClient {
     }
     const pair = TokenPair.parse(await readJson(res));
     await this.opts.session.saveRefreshToken(pair.refresh_token);
-    this.accessToken = { token: pair.access_token, expiresAt: Date.now() + pair.expires_in * 1000, baseUrl };
+    this.accessToken = { token: pair.access_token, expiresAt: Date.now() + pair.expires_in * 1000, origin };
     return pair.access_token;
   }
 

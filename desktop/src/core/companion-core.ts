@@ -29,12 +29,15 @@ import {
   UserProfile,
   CreateTicketRequest,
   type TokenFileEnvironment,
+  type RootPublicJwk,
 } from '@ngn/shared';
 import { z } from 'zod';
 import { CompanionError } from '../shared/errors';
 import type { ChannelHandlers, CompanionEvents } from '../shared/ipc';
+import { SettingsPatch } from '../shared/settings';
 import type { AppInfo, AuthState, DeepLink, TelemetryStatus, Transport } from '../shared/models';
 import { ActivationManager } from './activation-manager';
+import { verifyCompanionUpdate, type UpdateVerdict } from './companion-update-check';
 import { ApiClient } from './api-client';
 import { CheckoutPages } from './checkout-pages';
 import { CredentialStore, KEYCHAIN_SERVICE } from './credential-store';
@@ -45,6 +48,7 @@ import { InstallerManager, type InstallerLauncher } from './installer-manager';
 import { consoleLogger, type Logger } from './logger';
 import { SettingsStore } from './settings';
 import { TelemetryQueue } from './telemetry-queue';
+import { ReleaseTrust, pinnedReleaseRoots, type TrustRefusal } from './release-trust';
 import { TokenFiles, currentTokenFileEnvironment } from './token-file';
 
 /** Channels the host (Electron main or the bridge) implements, not the core. */
@@ -71,6 +75,8 @@ export interface CompanionCoreOptions {
   telemetry?: { maxEvents?: number; batchSize?: number; flushIntervalMs?: number; backoff?: { initialMs: number; maxMs: number } };
   downloader?: { progressIntervalMs?: number; retries?: number; backoffMs?: number };
   api?: { timeoutMs?: number; retries?: number; backoffMs?: number; probe?: { initialMs: number; maxMs: number } };
+  /** Root keys a release keyset must be signed by; the build's pinned roots unless a development shell names its own. */
+  releaseRoots?: readonly RootPublicJwk[];
 }
 
 /** Keychain account of the refresh token: one per API origin, so a dev API never sees a production session. */
@@ -103,6 +109,7 @@ export class CompanionCore {
     readonly installer: InstallerManager,
     readonly telemetry: TelemetryQueue,
     private readonly machine: { name: string; os: string },
+    private readonly trust: ReleaseTrust,
   ) {
     this.checkoutPages = new CheckoutPages(api, () => settings.get().api_url);
     this.handlers = this.buildHandlers();
@@ -142,8 +149,12 @@ export class CompanionCore {
       logger,
       heartbeatIntervalMs: opts.heartbeatIntervalMs,
     });
+    // Telemetry is opened below; a refusal is reported through it once it exists (refusals only happen later, on use).
+    let reportRefusal: (refusal: TrustRefusal) => void = () => undefined;
+    const trust = new ReleaseTrust({ api, dataDir: opts.dataDir, roots: opts.releaseRoots ?? pinnedReleaseRoots, onRefused: (r) => reportRefusal(r) });
     const installer = await InstallerManager.open({
       api,
+      trust,
       settings: () => settings.get(),
       platform: releasePlatform(),
       dataDir: opts.dataDir,
@@ -170,7 +181,12 @@ export class CompanionCore {
         }),
       onError: (err) => logger.debug({ err }, 'telemetry not sent yet'),
     });
-    return new CompanionCore(opts, logger, settings, credentials, api, tokenFiles, activation, installer, telemetry, machine);
+    const core = new CompanionCore(opts, logger, settings, credentials, api, tokenFiles, activation, installer, telemetry, machine, trust);
+    reportRefusal = (refusal) => {
+      logger.warn(refusal, 'release trust refused');
+      void core.track({ event_type: 'error', custom_data: { release_trust: refusal.kind, reason: refusal.reason, message: refusal.message } }).catch(() => undefined);
+    };
+    return core;
   }
 
   private wireEvents(): void {
@@ -236,6 +252,11 @@ export class CompanionCore {
     return { signed_in: await this.api.hasSession(), user: this.user, online: this.api.isOnline };
   }
 
+  /** Whether a downloaded Companion update may be installed (its file is deleted otherwise); the Electron updater asks before quitAndInstall. */
+  verifyCompanionUpdate(file: string, info: unknown): Promise<UpdateVerdict> {
+    return verifyCompanionUpdate(this.trust, file, info, releasePlatform());
+  }
+
   /** Records a telemetry event (no-op while telemetry is off); app_version and os are added here. */
   async track(input: z.input<typeof TrackInput>): Promise<void> {
     const parsed = TrackInput.safeParse(input);
@@ -285,6 +306,11 @@ export class CompanionCore {
       'settings:get': async () => this.settings.get(),
       'settings:update': async (patch) => {
         const before = this.settings.get();
+        const apiChange = SettingsPatch.safeParse(patch);
+        if (apiChange.success && apiChange.data.api_url && apiChange.data.api_url !== before.api_url) {
+          // Signed out of the old server first, while requests still go there: its tokens never reach the new one.
+          await this.handlers['auth:logout']();
+        }
         const after = await this.settings.update(patch);
         if (before.telemetry_enabled && !after.telemetry_enabled) await this.telemetry.clear();
         if (before.api_url !== after.api_url) {

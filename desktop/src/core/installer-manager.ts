@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import {
   DownloadInfo,
   DownloadVersionList,
-  Jwks,
+  ReleaseFileName,
   ReleasePlatform,
   compareSemver,
-  verifyReleaseSignature,
 } from '@ngn/shared';
 import { CompanionError } from '../shared/errors';
 import type { DownloadState, InstallResult, InstalledPlugin, PluginsState } from '../shared/models';
@@ -18,7 +16,9 @@ import type { ApiClient } from './api-client';
 import { readJsonFile, writeFileAtomic } from './atomic-file';
 import { Downloader } from './downloader';
 import { Emitter } from './emitter';
+import { privateCopy } from './file-hash';
 import type { Logger } from './logger';
+import type { ReleaseTrust } from './release-trust';
 
 export const PLUGIN_PRODUCT = 'mixing_mentor';
 
@@ -65,6 +65,8 @@ export interface InstallerManagerOptions {
   platform: ReleasePlatform | null;
   dataDir: string;
   logger: Logger;
+  /** The pinned-root keyset that every installer's signature is checked against. */
+  trust: ReleaseTrust;
   product?: string;
   launcher?: InstallerLauncher;
   /** Options passed to the downloader (progress interval, retries), mostly for tests. */
@@ -86,7 +88,6 @@ export class InstallerManager {
   readonly events = new Emitter<InstallerEvents>();
   private installed: InstalledPlugin[] = [];
   private latest: DownloadInfo | null = null;
-  private releaseKeys: Jwks | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly product: string;
   private readonly launcher: InstallerLauncher;
@@ -118,6 +119,11 @@ export class InstallerManager {
       if (state.status === 'completed' || state.status === 'failed') void manager.emitChanged();
     });
     return manager;
+  }
+
+  /** Where private copies of installers are run from (the Companion's own data folder, 0700). */
+  private get runDir(): string {
+    return path.join(this.opts.dataDir, 'run');
   }
 
   private get installedPath(): string {
@@ -200,13 +206,28 @@ export class InstallerManager {
     const finished = this.downloader.start({
       id,
       url: info.download_url,
-      dest: path.join(this.opts.settings().install_dir, info.file_name),
+      dest: this.destinationOf(info.file_name),
       total: info.file_size,
       sha256: info.checksum_sha256,
       meta,
     });
     finished.catch((err) => this.opts.logger.error({ err, id }, 'download failed'));
     return this.downloader.get(id)!;
+  }
+
+  /**
+   * Where an installer goes: its name as the server gave it, checked with the
+   * same rule the API applies on upload (no separators, no `..`), and the
+   * resolved path must stay inside the install folder, whatever the server sends.
+   */
+  private destinationOf(fileName: string): string {
+    const name = ReleaseFileName.safeParse(fileName);
+    const folder = path.resolve(this.opts.settings().install_dir);
+    const dest = name.success ? path.resolve(folder, name.data) : null;
+    if (!name.success || !dest || path.dirname(dest) !== folder || name.data !== fileName) {
+      throw new CompanionError('invalid_response', `The server named the installer "${fileName}", which is not a plain file name; nothing was downloaded.`);
+    }
+    return dest;
   }
 
   pause(id: string): Promise<DownloadState> {
@@ -240,18 +261,26 @@ export class InstallerManager {
   async install(id: string): Promise<InstallResult> {
     const { file, meta } = await this.verifiedFile(id);
     const expected = this.downloader.persistedSha256(id);
-    let digest: string;
+    await mkdir(this.runDir, { recursive: true, mode: 0o700 });
+    let copy: Awaited<ReturnType<typeof privateCopy>>;
     try {
-      digest = await sha256File(file);
+      copy = await privateCopy(file, this.runDir);
     } catch (err) {
       throw new CompanionError('download_not_found', 'The installer is no longer on disk. Download it again.', { cause: err });
     }
-    if (digest !== expected) {
+    if (copy.sha256 !== expected) {
+      await copy.discard();
       await this.downloader.cancel(id);
       throw new CompanionError('checksum_mismatch', 'The installer changed on disk since it was verified; it was deleted. Download it again.');
     }
-    await this.verifySignature(digest, meta);
-    const result = await this.launcher(file, meta.platform);
+    try {
+      await this.verifySignature(copy.sha256, meta);
+    } catch (err) {
+      await copy.discard();
+      await this.downloader.cancel(id);
+      throw err;
+    }
+    const result = await this.launcher(copy.path, meta.platform);
     this.installed = [
       ...this.installed.filter((i) => !(i.product === meta.product && i.version === meta.version && i.platform === meta.platform)),
       { product: meta.product, version: meta.version, platform: meta.platform, installed_at: new Date().toISOString(), file },
@@ -262,21 +291,12 @@ export class InstallerManager {
     return result;
   }
 
-  /** Checks the Ed25519 release signature over the framed fields; refetches the keys once for an unknown kid. */
+  /** Checks the Ed25519 release signature over the framed fields with a key of the root-signed keyset. */
   private async verifySignature(sha256: string, meta: DownloadMeta): Promise<void> {
     const fields = { sha256, product: meta.product, version: meta.version, platform: meta.platform };
-    const signature = { kid: meta.signature_kid, value: meta.signature };
-    let keys = await this.keys();
-    if (!keys.keys.some((k) => k.kid === signature.kid)) keys = await this.keys(true);
-    if (!(await verifyReleaseSignature(fields, signature, keys))) {
+    if (!(await this.opts.trust.verifyRelease(fields, { kid: meta.signature_kid, value: meta.signature }))) {
       throw new CompanionError('signature_invalid', 'The installer is not signed by NextGen Noise; it was deleted and will not run.');
     }
-  }
-
-  private async keys(refresh = false): Promise<Jwks> {
-    if (this.releaseKeys && !refresh) return this.releaseKeys;
-    this.releaseKeys = await this.opts.api.request({ method: 'GET', path: '/releases/keys', auth: 'none', response: Jwks });
-    return this.releaseKeys;
   }
 
   /**
@@ -304,10 +324,4 @@ export class InstallerManager {
     this.timer = null;
     await this.downloader.pauseAll();
   }
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

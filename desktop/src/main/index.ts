@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, shell, type IpcMainInvokeEvent } from 'electron';
 import { CompanionCore } from '../core/companion-core';
 import { DEEP_LINK_SCHEME, deepLinkFromArgv } from '../core/deep-link';
+import { developmentReleaseRoots, pinnedReleaseRoots } from '../core/release-trust';
 import { isRendererUrl } from '../core/url-policy';
 import { CompanionError } from '../shared/errors';
 import { EVENT_NAMES, type ChannelHandlers } from '../shared/ipc';
@@ -130,6 +131,8 @@ async function start(): Promise<void> {
     apiUrl: process.env.NGN_API_URL,
     installDir: path.join(app.getPath('downloads'), 'NextGen Noise'),
     logger,
+    // A shipped build trusts its pinned roots only; the demo's development root is for unpackaged runs.
+    releaseRoots: app.isPackaged ? pinnedReleaseRoots : developmentReleaseRoots(),
   });
   core = c;
   hardenApp({ apiUrl: () => c.settings.get().api_url, isAppUrl });
@@ -138,6 +141,7 @@ async function start(): Promise<void> {
     () => c.settings.get(),
     logger,
     (status) => sendEvent(mainWindow?.webContents, 'updates:status', status),
+    (file, info) => c.verifyCompanionUpdate(file, info),
   );
   registerIpcHandlers(hostHandlers(c, updater), isTrustedSender);
   c.events.onAny((event, payload) => {

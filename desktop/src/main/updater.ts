@@ -23,6 +23,8 @@ export class CompanionUpdater {
     private readonly settings: () => Settings,
     private readonly logger: Logger,
     private readonly onStatus: (status: UpdateStatus) => void,
+    /** The core's decision on a downloaded update (pinned-root release signature); a refused file is already deleted. */
+    private readonly verify: (file: string, info: unknown) => Promise<{ ok: true } | { ok: false; message: string }>,
   ) {
     this.status = {
       state: app.isPackaged ? 'idle' : 'unsupported',
@@ -34,13 +36,27 @@ export class CompanionUpdater {
     };
     autoUpdater.logger = log;
     autoUpdater.autoDownload = true;
-    autoUpdater.autoInstallOnAppQuit = true;
+    // Nothing installs until the core verified the downloaded file's release signature.
+    autoUpdater.autoInstallOnAppQuit = false;
     autoUpdater.on('checking-for-update', () => this.set({ state: 'checking', error: null }));
     autoUpdater.on('update-available', (info) => this.set({ state: 'available', available_version: info.version }));
     autoUpdater.on('update-not-available', () => this.set({ state: 'not_available', percent: null }));
     autoUpdater.on('download-progress', (p) => this.set({ state: 'downloading', percent: Math.round(p.percent) }));
-    autoUpdater.on('update-downloaded', (info) => this.set({ state: 'downloaded', available_version: info.version, percent: 100 }));
+    autoUpdater.on('update-downloaded', (event) => void this.checkDownloaded(event.downloadedFile, event));
     autoUpdater.on('error', (err) => this.set({ state: 'error', error: err.message }));
+  }
+
+  private async checkDownloaded(file: string, info: { version: string }): Promise<void> {
+    this.set({ state: 'downloading', percent: 100 });
+    const verdict = await this.verify(file, info).catch((err: Error) => ({ ok: false as const, message: `The update could not be checked: ${err.message}` }));
+    if (!verdict.ok) {
+      autoUpdater.autoInstallOnAppQuit = false;
+      this.logger.warn({ version: info.version }, verdict.message);
+      this.set({ state: 'error', error: verdict.message, percent: null });
+      return;
+    }
+    autoUpdater.autoInstallOnAppQuit = true;
+    this.set({ state: 'downloaded', available_version: info.version, percent: 100 });
   }
 
   private set(patch: Partial<UpdateStatus>): void {

@@ -4,7 +4,7 @@
  * is done by the browser here, after the bridge has checked them against the
  * same allow-list as the desktop app.
  */
-import { BRIDGE_WS_PATH, type BridgeClientMessage, type BridgeServerMessage } from '../bridge/protocol';
+import { BRIDGE_SESSION_PATH, BRIDGE_TOKEN_HEADER, BRIDGE_WS_PATH, type BridgeClientMessage, type BridgeServerMessage } from '../bridge/protocol';
 import { CompanionError } from '../shared/errors';
 import type { ChannelName, CompanionApi, CompanionEvents, EventName } from '../shared/ipc';
 
@@ -24,6 +24,8 @@ export interface BridgeClientOptions {
   openWindow?: (url: string) => boolean;
   /** Delay before reconnecting after the bridge went away; doubles up to 10 s. */
   reconnectMs?: number;
+  /** Runs once before the first connection (the browser's token-for-cookie exchange). */
+  beforeConnect?: () => Promise<void>;
 }
 
 const OPEN = 1;
@@ -34,13 +36,23 @@ export interface BridgeClient extends CompanionApi {
   close(): void;
 }
 
-/** The bridge URL from the page's own address: `?token=` (and `bridge=host:port` when served by a dev server). */
-export function bridgeUrlFromLocation(location: { protocol: string; host: string; search: string }): string {
-  const params = new URLSearchParams(location.search);
-  const token = params.get('token');
-  if (!token) throw new CompanionError('not_signed_in', 'Open the companion with the link it printed (it carries an access token).');
-  const host = params.get('bridge') ?? location.host;
-  return `ws://${host}${BRIDGE_WS_PATH}?token=${encodeURIComponent(token)}`;
+/**
+ * The bridge's address from the page's own (`?bridge=host:port` when a dev
+ * server serves the page) and the one-time token from its fragment (`#token=`),
+ * if this load still carries one (a reload relies on the cookie).
+ */
+export function bridgeFromLocation(location: { host: string; search: string; hash: string }): { wsUrl: string; sessionUrl: string; token: string | null } {
+  const host = new URLSearchParams(location.search).get('bridge') ?? location.host;
+  const token = new URLSearchParams(location.hash.replace(/^#/, '')).get('token');
+  return { wsUrl: `ws://${host}${BRIDGE_WS_PATH}`, sessionUrl: `http://${host}${BRIDGE_SESSION_PATH}`, token };
+}
+
+/** Trades the fragment's token for the bridge's HttpOnly session cookie, then drops it from the address bar. */
+export async function exchangeBridgeToken(bridge: { sessionUrl: string; token: string | null }, clearFragment: () => void): Promise<void> {
+  if (!bridge.token) return;
+  clearFragment();
+  const res = await fetch(bridge.sessionUrl, { method: 'POST', credentials: 'include', headers: { [BRIDGE_TOKEN_HEADER]: bridge.token } });
+  if (!res.ok && res.status !== 401) throw new CompanionError('not_signed_in', 'The companion refused this page. Open it with the link the companion printed.');
 }
 
 export function createBridgeClient(wsUrl: string, opts: BridgeClientOptions = {}): BridgeClient {
@@ -54,8 +66,10 @@ export function createBridgeClient(wsUrl: string, opts: BridgeClientOptions = {}
   let closed = false;
   let delay = opts.reconnectMs ?? 500;
 
+  let prepared: Promise<void> | undefined;
   const connect = () => {
-    connected = new Promise<void>((resolve, reject) => {
+    prepared ??= opts.beforeConnect?.() ?? Promise.resolve();
+    connected = prepared.then(() => new Promise<void>((resolve, reject) => {
       const ws = makeSocket(wsUrl);
       socket = ws;
       let opened = false;
@@ -90,7 +104,7 @@ export function createBridgeClient(wsUrl: string, opts: BridgeClientOptions = {}
         delay = Math.min(delay * 2, 10_000);
       });
       ws.addEventListener('error', () => undefined);
-    });
+    }));
     connected.catch(() => undefined);
   };
   connect();

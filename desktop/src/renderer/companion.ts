@@ -5,7 +5,7 @@
  */
 import { CompanionError, type SerializedError } from '../shared/errors';
 import type { CompanionApi } from '../shared/ipc';
-import { bridgeUrlFromLocation, createBridgeClient } from './bridge-client';
+import { bridgeFromLocation, createBridgeClient, exchangeBridgeToken } from './bridge-client';
 
 declare global {
   interface Window {
@@ -15,9 +15,16 @@ declare global {
 
 let api: CompanionApi | undefined;
 
+/** In a browser: the local bridge, after trading the link's one-time token for its session cookie. */
+function bridgeClient(): CompanionApi {
+  const bridge = bridgeFromLocation(window.location);
+  const clearFragment = () => history.replaceState(null, '', window.location.pathname + window.location.search);
+  return createBridgeClient(bridge.wsUrl, { beforeConnect: () => exchangeBridgeToken(bridge, clearFragment) });
+}
+
 export function getCompanion(): CompanionApi {
   if (api) return api;
-  const raw = window.companion ?? createBridgeClient(bridgeUrlFromLocation(window.location));
+  const raw = window.companion ?? bridgeClient();
   api = {
     transport: raw.transport,
     on: raw.on.bind(raw),

@@ -18,6 +18,7 @@ export const COMPANION_ERROR_CODES = [
   'download_failed',
   'checksum_mismatch',
   'signature_invalid',
+  'keyset_invalid',
   'size_mismatch',
   'no_release_for_platform',
   'install_failed',

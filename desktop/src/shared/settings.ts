@@ -1,8 +1,18 @@
 import { z } from 'zod';
 
-/** The API origin, without a trailing slash or path (the client adds `/api/v1`). */
-const ApiUrl = z
-  .url({ protocol: /^https?$/, message: 'Use an http(s) URL such as https://api.nextgennoise.com.' })
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * The API origin, without a trailing slash or path (the client adds `/api/v1`).
+ * https only: tokens and release keys must not cross a network in the clear.
+ * Plain http is for an API on this machine (loopback), as in development.
+ */
+export const ApiUrl = z
+  .url({ protocol: /^https?$/, message: 'Use an https URL such as https://api.nextgennoise.com.', abort: true })
+  .refine((u) => {
+    const url = new URL(u);
+    return !url.username && !url.password && (url.protocol === 'https:' || LOOPBACK_HOSTS.includes(url.hostname));
+  }, 'Use an https URL without a user name or password; plain http is only allowed for this computer (127.0.0.1, localhost, [::1]).')
   .transform((u) => new URL(u).origin);
 
 export const UpdateChannel = z.enum(['stable', 'beta']);

@@ -9,6 +9,7 @@ import type { Benchmark } from '../benchmark';
 import { startCountingProxy } from '../counting-proxy';
 import { figure } from '../report';
 import { registerUsers, seedLicenses } from '../seed';
+import { signRelease } from '../../lib/release-keys';
 
 const MIB = 1024 * 1024;
 const SIZE = 256 * MIB;
@@ -68,7 +69,8 @@ export const downloadBenchmark: Benchmark = {
       await seedLicenses(stack.db, { userIds: [user!.id], count: 1 });
       const version = `1.${Date.now() % 100_000}.0`;
       const form = new FormData();
-      for (const [k, v] of Object.entries({ product: 'mixing_mentor', version, platform: 'linux', release_notes: 'Benchmark artifact' })) form.append(k, v);
+      const signature = signRelease(stack.releaseKey, { sha256, product: 'mixing_mentor', version, platform: 'linux' });
+      for (const [k, v] of Object.entries({ product: 'mixing_mentor', version, platform: 'linux', release_notes: 'Benchmark artifact', ...signature })) form.append(k, v);
       form.append('file', await openAsBlob(source), `MixingMentor-${version}-linux.bin`);
       const upload = await fetch(`${stack.api.url}/api/v1/admin/releases`, { method: 'POST', headers: { authorization: `Bearer ${admin!.token}` }, body: form });
       if (upload.status !== 201) throw new Error(`upload answered ${upload.status}: ${await upload.text()}`);

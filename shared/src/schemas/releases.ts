@@ -60,10 +60,14 @@ export const ReleaseMetadata = z.strictObject({
   release_date: IsoDateTime.optional(),
   min_os_version: MinOsVersion.optional(),
   staging_percentage: StagingPercentage.default(100),
+  /** The publisher's Ed25519 signature (base64url) over releaseSignaturePayload, made with a delegated release key. */
+  signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'A base64url Ed25519 signature (86 characters).'),
+  /** The kid of the release key in the current keyset that made `signature`. */
+  signature_kid: z.string().min(1).max(64),
 });
 export type ReleaseMetadata = z.output<typeof ReleaseMetadata>;
 
-/** A release whose file lives elsewhere (a CDN): the API signs the checksum the admin vouches for. */
+/** A release whose file lives elsewhere (a CDN): the publisher signs the checksum it vouches for. */
 export const RegisterExternalReleaseRequest = ReleaseMetadata.extend({
   external_url: z.url({ protocol: /^https?$/, message: 'Use an http(s) URL.' }).max(2000),
   /** Defaults to the last segment of the URL's path. */

@@ -1,6 +1,5 @@
 import {
   AdminReleaseListQuery,
-  Jwks,
   RegisterExternalReleaseRequest,
   Release,
   ReleaseList,
@@ -60,7 +59,7 @@ export const releasesModule: Module = (m) => {
       access,
       response: Release,
       status: 201,
-      errors: { 409: 'Version already published', 413: 'File too large', 415: 'Neither multipart nor JSON', 422: 'Companion release without sha512' },
+      errors: { 400: 'Signature not made by a release key of the current keyset (invalid_release_signature); nothing stored', 409: 'Version already published', 413: 'File too large', 415: 'Neither multipart nor JSON', 422: 'Companion release without sha512' },
     },
     async ({ ctx, user }) => {
       if (ctx.is('multipart/form-data')) return upload(ctx, user);
@@ -92,10 +91,20 @@ export const releasesModule: Module = (m) => {
     ({ params, user, ctx }) => releases.unyank(params.id, user.id, requestMeta(ctx)),
   );
   m.route(
-    { method: 'get', path: '/releases/keys', summary: 'Public keys (JWKS) that verify release signatures', tags, access: 'public', response: Jwks },
-    ({ ctx }) => {
-      ctx.set('Cache-Control', 'public, max-age=300');
-      return releases.jwks();
+    {
+      method: 'get',
+      path: '/releases/keys',
+      summary: 'The release keyset (ReleaseKeyset): release public keys with their validity, signed by the offline root; served byte for byte as installed',
+      tags,
+      access: 'public',
+      errors: { 503: 'No keyset installed' },
+    },
+    async ({ ctx }) => {
+      const document = await releases.keysetDocument();
+      // Short: a revocation must reach clients soon; they refuse an older version anyway.
+      ctx.set('Cache-Control', 'public, max-age=60');
+      ctx.type = 'application/json; charset=utf-8';
+      ctx.body = document;
     },
   );
 };

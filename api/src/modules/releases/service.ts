@@ -6,7 +6,6 @@ import {
   compareSemver,
   ReleaseFileName,
   ReleaseMetadata,
-  releaseSignaturePayload,
   type AdminReleaseListQuery,
   type RegisterExternalReleaseRequest,
   type Release as ReleaseView,
@@ -26,6 +25,7 @@ import { parseOrThrow } from '../../lib/http/route';
 import type { ServedFile } from '../../lib/http/send-file';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
 import { attachmentDisposition } from '../../lib/storage';
+import { ReleaseKeysetFile } from './keyset';
 
 /** Who publishes: an admin with a session, or an admin API key (acting for the admin who created it). */
 export type Publisher = Pick<AuthUser, 'id' | 'apiKeyId'>;
@@ -94,7 +94,7 @@ interface StoredPart {
  * One multipart upload in progress: the text fields are validated when the
  * first file part starts (so a bad request fails before gigabytes flow), each
  * file part streams to storage through a hashing pass-through, and `commit`
- * signs and records the release. `abort` removes whatever was stored.
+ * checks the publisher's signature against the streamed sha256 and records the release. `abort` removes whatever was stored.
  */
 export class ReleaseUpload {
   private artifact: (StoredPart & { fileName: string }) | undefined;
@@ -176,7 +176,11 @@ interface NewRelease {
 }
 
 export class ReleasesService {
-  constructor(private readonly deps: AppDeps) {}
+  private readonly keyset: ReleaseKeysetFile;
+
+  constructor(private readonly deps: AppDeps) {
+    this.keyset = new ReleaseKeysetFile(deps.config.releaseKeysetFile);
+  }
 
   // ---- publishing (admin) ----
 
@@ -218,14 +222,13 @@ export class ReleasesService {
     return conflict('release_exists', `${m.product} ${m.version} for ${m.platform} (${m.channel}) is already published. Publish a new version.`);
   }
 
-  /** Signs and inserts a release whose bytes are in place; used by uploads and external registrations. */
+  /** Verifies the publisher's signature and inserts a release whose bytes are in place; used by uploads and external registrations. */
   async record(r: NewRelease, publisher: Publisher, meta: RequestMeta): Promise<ReleaseView> {
     const m = r.metadata;
     // The companion's update feed cannot list a file without its sha512.
     if (m.product === 'companion' && !r.sha512) throw unprocessable('sha512_required', 'Companion releases need checksum_sha512 for the update feed.');
-    const { kid, signature } = this.deps.keyRings.release.sign(
-      Buffer.from(releaseSignaturePayload({ sha256: r.sha256, product: m.product, version: m.version, platform: m.platform })),
-    );
+    // The publisher signed offline; the API only checks that a delegated key did, over the sha256 it computed itself.
+    await this.keyset.assertSigned({ sha256: r.sha256, product: m.product, version: m.version, platform: m.platform }, { kid: m.signature_kid, value: m.signature });
     try {
       return await this.deps.sequelize.transaction(async (transaction) => {
         const row = await Release.create(
@@ -239,8 +242,8 @@ export class ReleasesService {
             file_size: r.file_size,
             sha256: r.sha256,
             sha512: r.sha512,
-            signature: signature.toString('base64url'),
-            signature_kid: kid,
+            signature: m.signature,
+            signature_kid: m.signature_kid,
             storage_key: r.storage_key,
             external_url: r.external_url,
             blockmap_key: r.blockmap?.key ?? null,
@@ -357,9 +360,11 @@ export class ReleasesService {
     });
   }
 
-  /** The public keys that verify release signatures, for the companion to pin or fetch. */
-  jwks() {
-    return this.deps.keyRings.release.jwks();
+  /** The root-signed keyset, byte for byte (the Companion verifies it against its pinned root). */
+  async keysetDocument(): Promise<string> {
+    const raw = await this.keyset.raw();
+    if (raw === null) throw new AppError(503, 'release_keyset_missing', 'No release keyset is installed yet.');
+    return raw;
   }
 
   // ---- reading (downloads and the update feed) ----

@@ -25,10 +25,10 @@ export function artifactPath(r: Pick<Release, 'platform' | 'version' | 'file_nam
  * (`UpdateInfo`): files with sha512 (base64) and size, the deprecated top-level
  * path/sha512 that older updaters read, and the optional fields only when set.
  */
-export function updateInfoFor(r: Release): UpdateInfo {
+export function updateInfoFor(r: Release): UpdateInfo & { signature: string; signature_kid: string } {
   const url = r.external_url ?? artifactPath(r);
   const sha512 = r.sha512!; // required for companion releases when they are published
-  const info: UpdateInfo = {
+  const info = {
     version: r.version,
     files: [{ url, sha512, size: Number(r.file_size) }],
     path: url,
@@ -37,6 +37,9 @@ export function updateInfoFor(r: Release): UpdateInfo {
     ...(r.release_notes ? { releaseNotes: r.release_notes } : {}),
     ...(r.staging_percentage < 100 ? { stagingPercentage: r.staging_percentage } : {}),
     ...(r.min_os_version ? { minimumSystemVersion: r.min_os_version } : {}),
+    // The publisher's release signature: the Companion checks the downloaded update against its pinned keyset before installing.
+    signature: r.signature,
+    signature_kid: r.signature_kid,
   };
   return info;
 }

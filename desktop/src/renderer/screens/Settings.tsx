@@ -130,6 +130,8 @@ function PreferencesCard() {
   const call = useCall();
   const toast = useToast();
   const [folder, setFolder] = useState(settings.install_dir);
+  const [server, setServer] = useState(settings.api_url);
+  const [confirmServer, setConfirmServer] = useState(false);
   const save = useAction(async (patch: SettingsPatch) => {
     setSettings(await call('settings:update', patch));
   });
@@ -174,7 +176,44 @@ function PreferencesCard() {
             Save
           </Button>
         </form>
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setConfirmServer(true);
+          }}
+        >
+          <TextField
+            label="NextGen Noise server"
+            hint="https only (http only for this computer). Changing it signs you out of the current server."
+            value={server}
+            onChange={(e) => setServer(e.target.value)}
+            className="input mono"
+            spellCheck={false}
+          />
+          <Button type="submit" disabled={!server.trim() || server.trim() === settings.api_url} busy={save.busy}>
+            Change
+          </Button>
+        </form>
       </div>
+      {confirmServer && (
+        <ConfirmDialog
+          title="Switch to another server?"
+          confirmLabel="Sign out and switch"
+          busy={save.busy}
+          onClose={() => setConfirmServer(false)}
+          onConfirm={async () => {
+            const out = await save.run({ api_url: server.trim() });
+            setConfirmServer(false);
+            if (out.ok) toast('Server changed: sign in again');
+          }}
+        >
+          <p>
+            You will be signed out of <code>{settings.api_url}</code> and the Companion will talk to <code>{server.trim()}</code> instead. Only switch to a
+            server NextGen Noise gave you: installers are still checked against NextGen Noise&apos;s own keys.
+          </p>
+        </ConfirmDialog>
+      )}
     </Card>
   );
 }
