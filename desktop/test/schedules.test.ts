@@ -42,7 +42,7 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => 
 async function signedInCompanion(place: CompanionPlace, extra: Parameters<typeof openCompanion>[2] = {}) {
   const user = await signUp(t);
   const license = await grantLicense(t, user.id, 'standard');
-  const core = await openCompanion(place, t.url, extra);
+  const core = await openCompanion(place, t.url, { releaseRoots: [t.releaseRoot], ...extra });
   await core.handlers['auth:login']({ email: user.email, password: user.password });
   return { core, user, license };
 }
@@ -145,7 +145,8 @@ describe('plugin update checks', () => {
     cores.push(core);
     await core.handlers['settings:update']({ auto_update_plugins: autoUpdate });
     const started = await core.handlers['plugins:download']({ version: '1.0.0' });
-    assert.equal((await core.installer.downloader.settled(started.id)).status, 'completed');
+    const settled = await core.installer.downloader.settled(started.id);
+    assert.equal(settled.status, 'completed', JSON.stringify(settled));
     await core.handlers['plugins:install']({ download_id: started.id });
     return core;
   }

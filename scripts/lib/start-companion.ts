@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,20 @@ function electronBinary(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Newest modification time of any file under `dir`. */
+function newestUnder(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** A build missing, or older than the sources it is made from (e.g. after a pull), is built again. */
+function needsBuild(output: string): boolean {
+  return !existsSync(output) || statSync(output).mtimeMs < newestUnder(path.join(DESKTOP, 'src'));
 }
 
 function build(script: string, logger: Logger): void {
@@ -57,11 +71,11 @@ export async function startCompanion(opts: { apiUrl: string; dataDir: string; lo
   };
   const electron = electronBinary();
   if (electron) {
-    if (!existsSync(path.join(DESKTOP, 'out/main/index.js'))) build('build', opts.logger);
+    if (needsBuild(path.join(DESKTOP, 'out/main/index.js'))) build('build', opts.logger);
     const child = spawn(electron, [DESKTOP], { cwd: DESKTOP, env, stdio: 'inherit', detached: true });
     return { description: 'Electron window', close: () => stopChild(child) };
   }
-  if (!existsSync(path.join(DESKTOP, 'out/renderer/index.html'))) build('build:renderer', opts.logger);
+  if (needsBuild(path.join(DESKTOP, 'out/renderer/index.html'))) build('build:renderer', opts.logger);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(DESKTOP, 'src/bridge/cli.ts')], {
     cwd: ROOT,
     env: { ...env, NGN_OPEN: process.env.CI ? '0' : '1' },

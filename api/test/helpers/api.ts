@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,14 +36,28 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/**
+ * The ceremony as an operator runs it: a root kept away from DATA_DIR, one
+ * delegated key. One per test process, so an API restarted within a test file
+ * is the same deployment to a Companion that pinned its root.
+ */
+let releaseRootOnce: Promise<{ releaseRootDir: string; releaseRoot: Awaited<ReturnType<typeof initRoot>>; releaseKey: ReleaseKeyFile }> | undefined;
+function processReleaseRoot() {
+  releaseRootOnce ??= (async () => {
+    const releaseRootDir = await mkdtemp(path.join(tmpdir(), 'ngn-release-root-'));
+    process.once('exit', () => rmSync(releaseRootDir, { recursive: true, force: true }));
+    const releaseRoot = await initRoot(releaseRootDir, 'test-root');
+    const { key: releaseKey } = await delegate(releaseRootDir);
+    return { releaseRootDir, releaseRoot, releaseKey };
+  })();
+  return releaseRootOnce;
+}
+
 /** Env-style overrides, parsed by the real config loader, so tests exercise it too. */
 export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
   const db = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'ngn-api-test-'));
-  // The ceremony as an operator runs it: a root kept away from DATA_DIR, one delegated key, the keyset installed.
-  const releaseRootDir = await mkdtemp(path.join(tmpdir(), 'ngn-release-root-'));
-  const releaseRoot = await initRoot(releaseRootDir, 'test-root');
-  const { key: releaseKey } = await delegate(releaseRootDir);
+  const { releaseRootDir, releaseRoot, releaseKey } = await processReleaseRoot();
   await copyFile(path.join(releaseRootDir, 'keyset.json'), path.join(dataDir, 'release-keyset.json'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -107,7 +122,6 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
       await api.close();
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });
-      await rm(releaseRootDir, { recursive: true, force: true });
     },
   };
 }
