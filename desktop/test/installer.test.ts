@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,16 @@ describe('plugin installers', () => {
     assert.ok(result.path.startsWith(path.join(place.dataDir, 'run') + path.sep), result.path);
     if (process.platform !== 'win32') assert.equal((await stat(path.dirname(result.path))).mode & 0o777, 0o700);
     assert.equal(sha256(await readFile(result.path)), sha256(v100));
+    // The private copy stays while the installer may run; a start a day later removes it.
+    const runFolder = path.dirname(result.path);
+    await core.close();
+    core = await openCompanion(place, t.url, { releaseRoots: [t.releaseRoot] });
+    assert.ok(existsSync(runFolder), 'kept right after the install');
+    const dayAndMore = new Date(Date.now() - 25 * 3600_000);
+    await utimes(runFolder, dayAndMore, dayAndMore);
+    await core.close();
+    core = await openCompanion(place, t.url, { releaseRoots: [t.releaseRoot] });
+    assert.equal(existsSync(runFolder), false, 'removed at a start a day later');
     let state = await core.handlers['plugins:state']();
     assert.deepEqual(state.installed.map((i) => i.version), ['1.0.0']);
     await publish(t, admin, { product: 'mixing_mentor', version: '1.1.0', platform }, artifact(MiB), { fileName: `MixingMentor-1.1.0-${platform}.bin` });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -112,6 +112,7 @@ export class InstallerManager {
       renewUrl: async (d) => (await manager!.findVersion(DownloadMeta.parse(d.meta).version)).download_url,
     });
     manager = new InstallerManager(opts, downloader);
+    await removeFinishedRuns(manager.runDir, opts.logger);
     const stored = InstalledList.safeParse(await readJsonFile(manager.installedPath));
     if (stored.success) manager.installed = stored.data;
     downloader.events.on('progress', (state) => {
@@ -121,7 +122,7 @@ export class InstallerManager {
     return manager;
   }
 
-  /** Where private copies of installers are run from (the Companion's own data folder, 0700). */
+  /** Where private copies of installers are run from (the Companion's own data folder, 0700); a copy is removed a day after. */
   private get runDir(): string {
     return path.join(this.opts.dataDir, 'run');
   }
@@ -324,4 +325,21 @@ export class InstallerManager {
     this.timer = null;
     await this.downloader.pauseAll();
   }
+}
+
+/** An installer handed to the OS may still be running or shown in a file manager: its private copy goes a day later, at a start. */
+const RUN_COPY_KEPT_MS = 24 * 3600_000;
+
+async function removeFinishedRuns(runDir: string, logger: Logger): Promise<void> {
+  const entries = await readdir(runDir, { withFileTypes: true }).catch(() => []);
+  let removed = 0;
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !entry.name.startsWith('run-')) continue;
+    const folder = path.join(runDir, entry.name);
+    const { mtimeMs } = await stat(folder);
+    if (Date.now() - mtimeMs < RUN_COPY_KEPT_MS) continue;
+    await rm(folder, { recursive: true, force: true });
+    removed += 1;
+  }
+  if (removed) logger.info({ removed }, 'removed private installer copies from earlier runs');
 }
