@@ -281,6 +281,11 @@ export class PurchaseLedger {
   async followPlanChange(checkout: Purchase, priceId: string, eventId: string, transaction: Transaction): Promise<void> {
     if (priceId === checkout.stripe_price_id) return;
     const plan = await Plan.findOne({ where: { stripe_price_id: priceId, product: checkout.product, license_type: 'subscription' }, transaction });
+    if (!plan && checkout.stripe_price_id === null) {
+      // A purchase from before prices were recorded, still on the price it was sold at (since archived): the baseline.
+      await checkout.update({ stripe_price_id: priceId }, { transaction });
+      return;
+    }
     if (!plan) {
       this.deps.logger.error({ purchase: checkout.id, price: priceId, event: eventId }, 'ALERT: subscription moved to a price of no plan; license unchanged');
       return;
