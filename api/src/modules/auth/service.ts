@@ -66,7 +66,8 @@ export class AuthService {
 
   async login(email: string, password: string, meta: RequestMeta): Promise<TokenPair> {
     const accountKey = email.toLowerCase();
-    const pairKey = `${accountKey}|${meta.ip ?? 'unknown'}`;
+    // The email last, as in every key that names a person: account deletion removes keys ending in ":email".
+    const pairKey = `${meta.ip ?? 'unknown'}:${accountKey}`;
     for (const [limiter, key] of [[this.pairFailures, pairKey], [this.accountFailures, accountKey]] as const) {
       const state = await limiter.get(key);
       if (state && state.remainingPoints <= 0) {
