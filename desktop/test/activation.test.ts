@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import nodeMachineId from 'node-machine-id';
-import { computeFingerprint, decodeActivationToken, Jwks, verifyActivationToken } from '@ngn/shared';
+import { clockMarkPath, computeFingerprint, decodeActivationToken, decodeClockMark, Jwks, verifyActivationToken } from '@ngn/shared';
 import { signUp, startTestApi, type TestApi } from '../../api/test/helpers/api';
 import { activate as activateOverHttp, grantLicense, newFingerprint } from '../../api/test/helpers/licenses';
 import type { CompanionCore } from '../src/core/companion-core';
@@ -141,6 +141,9 @@ describe('activation', () => {
     assert.ok(decodeActivationToken(newToken).payload.exp > decodeActivationToken(oldToken).payload.exp);
     assert.ok(Date.parse(state.activations[0]!.token_expires_at) > Date.parse(before.token_expires_at));
     assert.equal(events.length, 1);
+    // The clock mark beside the token moves to the server's signed time.
+    const mark = await readFile(clockMarkPath(before.token_file), 'utf8');
+    assert.equal(await decodeClockMark(mark, PRODUCT, await machineFingerprint()), decodeActivationToken(newToken).payload.iat);
   });
 
   it('when every seat is taken, lists the machines; freeing another machine remotely lets this one in', async () => {
@@ -185,6 +188,7 @@ describe('activation', () => {
     assert.ok(row!.deactivated_at);
     assert.equal(row!.pending_until, null);
     assert.equal(existsSync(file), false);
+    assert.equal(existsSync(clockMarkPath(file)), false, 'the clock mark goes with the token');
     assert.equal(await new CredentialStore(place.keychainService).get(`activation:${PRODUCT}`), null);
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clockTampered } from './clock-mark';
 import { base64UrlDecode, utf8Bytes, utf8Text, type WebCryptoKey } from './encoding';
 import { FINGERPRINT_PATTERN } from './fingerprint';
 import { LicenseType, type Jwks, type PublicJwk } from './schemas/licenses';
@@ -47,6 +48,7 @@ export const TokenVerdictCode = z.enum([
   'EXPIRED',
   'GRACE_EXPIRED',
   'ENTITLEMENT_MISSING',
+  'CLOCK_TAMPERED',
 ]);
 export type TokenVerdictCode = z.infer<typeof TokenVerdictCode>;
 
@@ -66,6 +68,8 @@ export interface VerifyOptions {
   entitlements?: string[];
   /** Defaults to the current time; a number is milliseconds since the epoch. */
   now?: Date | number;
+  /** The latest time (seconds) this machine has seen for the product: its clock mark (see clock-mark.ts). */
+  clockMark?: number;
 }
 
 export interface DecodedActivationToken {
@@ -143,8 +147,8 @@ const verdict = (code: TokenVerdictCode, payload?: ActivationTokenPayload): Toke
 
 /**
  * The reference offline check, in this order: well-formed, known key, good
- * signature, right product, this machine, license not over, grace not over,
- * entitlements present. A plugin in another language must answer the same
+ * signature, right product, this machine, a clock not set back, license not
+ * over, grace not over, entitlements present. A plugin in another language must answer the same
  * codes for the test vectors in docs/activation-token.md.
  */
 export async function verifyActivationToken(token: string, jwks: Jwks, options: VerifyOptions): Promise<TokenVerdict> {
@@ -180,6 +184,7 @@ export async function verifyActivationToken(token: string, jwks: Jwks, options: 
   const nowSeconds = Math.floor((options.now === undefined ? Date.now() : Number(options.now)) / 1000);
   if (payload.product !== options.product) return verdict('PRODUCT_MISMATCH', payload);
   if (payload.fingerprint !== options.fingerprint.toLowerCase()) return verdict('FINGERPRINT_MISMATCH', payload);
+  if (clockTampered(nowSeconds, payload.iat, options.clockMark)) return verdict('CLOCK_TAMPERED', payload);
   if (payload.license_expires_at !== null && nowSeconds >= payload.license_expires_at) return verdict('EXPIRED', payload);
   if (nowSeconds >= payload.exp) return verdict('GRACE_EXPIRED', payload);
   if (options.entitlements?.some((e) => !payload.entitlements.includes(e))) return verdict('ENTITLEMENT_MISSING', payload);

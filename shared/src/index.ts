@@ -7,6 +7,7 @@ export * from './fingerprint';
 export * from './license-key';
 export * from './activation-token';
 export * from './token-file';
+export * from './clock-mark';
 export * from './schemas/releases';
 export * from './schemas/api-keys';
 export * from './semver';

@@ -9,11 +9,13 @@ import { describe, it } from 'node:test';
 import {
   activationTokenPath,
   computeFingerprint,
+  decodeClockMark,
+  encodeClockMark,
   decodeActivationToken,
   isValidLicenseKey,
   Jwks,
+  TokenVerdictCode,
   verifyActivationToken,
-  type TokenVerdictCode,
 } from '../src/index';
 
 /** The vectors are read from the spec itself, so the document and the code cannot drift apart. */
@@ -28,8 +30,10 @@ interface Verdict {
   product: string;
   entitlements?: string[];
   now: string;
+  clock_mark?: string;
   code: TokenVerdictCode;
 }
+const seconds = (iso: string) => Date.parse(iso) / 1000;
 const vectors = JSON.parse(block[1]!) as {
   key: { private_key_seed_hex: string; jwks: unknown };
   fingerprints: Array<{ raw_machine_id: string; fingerprint: string }>;
@@ -37,6 +41,7 @@ const vectors = JSON.parse(block[1]!) as {
   verdicts: Verdict[];
   license_keys: { valid: string[]; invalid: string[] };
   token_paths: Array<{ platform: string; env: Record<string, string>; homedir: string; product: string; path: string }>;
+  clock_marks: Array<{ product: string; fingerprint: string; time: string; text: string }>;
 };
 const jwks = Jwks.parse(vectors.key.jwks);
 
@@ -70,8 +75,9 @@ describe('spec test vectors (docs/activation-token.md)', () => {
         product: v.product,
         entitlements: v.entitlements,
         now: new Date(v.now),
+        clockMark: v.clock_mark ? seconds(v.clock_mark) : undefined,
       });
-      assert.equal(result.code, v.code, `${v.token} at ${v.now}`);
+      assert.equal(result.code, v.code, `${v.token} at ${v.now} (mark ${v.clock_mark ?? 'none'})`);
       assert.equal(result.valid, v.code === 'VALID');
     }
   });
@@ -84,7 +90,8 @@ describe('spec test vectors (docs/activation-token.md)', () => {
       const input = JSON.parse(process.argv[1]);
       const codes = [];
       for (const v of input.verdicts) {
-        const r = await verifyActivationToken(input.tokens[v.token], input.jwks, { ...v, now: new Date(v.now) });
+        const clockMark = v.clock_mark ? Date.parse(v.clock_mark) / 1000 : undefined;
+        const r = await verifyActivationToken(input.tokens[v.token], input.jwks, { ...v, now: new Date(v.now), clockMark });
         codes.push(r.code);
       }
       console.log(JSON.stringify(codes));`;
@@ -106,6 +113,21 @@ describe('spec test vectors (docs/activation-token.md)', () => {
 
   it('gives every token file path', () => {
     for (const v of vectors.token_paths) assert.equal(activationTokenPath(v, v.product), v.path);
+  });
+
+  it('writes and reads every clock mark, and refuses one edited or for another product or machine', async () => {
+    for (const v of vectors.clock_marks) {
+      assert.equal(await encodeClockMark(v.product, v.fingerprint, seconds(v.time)), v.text);
+      assert.equal(await decodeClockMark(v.text, v.product, v.fingerprint), seconds(v.time));
+      assert.equal(await decodeClockMark(v.text, 'other_plugin', v.fingerprint), undefined);
+      assert.equal(await decodeClockMark(v.text, v.product, vectors.fingerprints[2]!.fingerprint), undefined);
+      assert.equal(await decodeClockMark(v.text.replace(' 17', ' 18'), v.product, v.fingerprint), undefined);
+    }
+  });
+
+  it('covers every code with a vector', () => {
+    const covered = new Set(vectors.verdicts.map((v) => v.code));
+    for (const code of TokenVerdictCode.options) assert.ok(covered.has(code), code);
   });
 });
 

@@ -176,6 +176,7 @@ export class ActivationManager {
   private async store(product: string, token: string): Promise<void> {
     await this.opts.credentials.set(`${ACCOUNT_PREFIX}${product}`, token);
     await this.opts.tokenFiles.write(product, token);
+    await this.opts.tokenFiles.markServerTime(product, token, this.fingerprint);
     this.tokens.set(product, token);
   }
 

@@ -1,6 +1,13 @@
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
-import { activationTokenDirectory, activationTokenPath, type TokenFileEnvironment } from '@ngn/shared';
+import {
+  activationTokenDirectory,
+  activationTokenPath,
+  clockMarkPath,
+  decodeActivationToken,
+  encodeClockMark,
+  type TokenFileEnvironment,
+} from '@ngn/shared';
 import { writeFileAtomic } from './atomic-file';
 
 export function currentTokenFileEnvironment(): TokenFileEnvironment {
@@ -30,7 +37,20 @@ export class TokenFiles {
     return file;
   }
 
+  /**
+   * Sets the product's clock mark (docs/activation-token.md, clock rule) to the
+   * signed iat of a token the API has just issued: the server's time, so it
+   * also repairs a mark that a clock once set in the future pushed too far.
+   * Only for tokens fresh from the API: an old token's iat would let a clock
+   * set back pass again.
+   */
+  async markServerTime(product: string, token: string, fingerprint: string): Promise<void> {
+    const { iat } = decodeActivationToken(token).payload;
+    await writeFileAtomic(clockMarkPath(this.path(product)), await encodeClockMark(product, fingerprint, iat), { mode: 0o600, dirMode: 0o700 });
+  }
+
   async remove(product: string): Promise<void> {
     await rm(this.path(product), { force: true });
+    await rm(clockMarkPath(this.path(product)), { force: true });
   }
 }

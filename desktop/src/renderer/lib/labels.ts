@@ -51,6 +51,8 @@ export function verdictText(code: TokenVerdictCode): { text: string; tone: 'succ
       return { text: 'Offline grace ran out', tone: 'warning' };
     case 'EXPIRED':
       return { text: 'License expired', tone: 'danger' };
+    case 'CLOCK_TAMPERED':
+      return { text: "This computer's clock is behind", tone: 'danger' };
     default:
       return { text: titleCase(code.toLowerCase()), tone: 'danger' };
   }

@@ -1,0 +1,40 @@
+# Turns the API's JWKS (GET /api/v1/keys, saved to a file) into a C header of
+# pinned keys: the plugin trusts exactly these and never fetches others.
+#   ngn_pinned_keys_header(<jwks.json> <output.h>)
+# defines NGN_PINNED_KEYS and NGN_PINNED_KEY_COUNT for ngn_options.
+function(ngn_pinned_keys_header jwks_file output)
+  file(READ "${jwks_file}" jwks)
+  string(JSON count ERROR_VARIABLE error LENGTH "${jwks}" keys)
+  if(error)
+    message(FATAL_ERROR "${jwks_file} is not a JWKS: ${error}")
+  endif()
+  set(entries "")
+  set(pinned 0)
+  if(count GREATER 0)
+    math(EXPR last "${count} - 1")
+    foreach(i RANGE ${last})
+      string(JSON kty ERROR_VARIABLE e1 GET "${jwks}" keys ${i} kty)
+      string(JSON crv ERROR_VARIABLE e2 GET "${jwks}" keys ${i} crv)
+      string(JSON kid ERROR_VARIABLE e3 GET "${jwks}" keys ${i} kid)
+      string(JSON x ERROR_VARIABLE e4 GET "${jwks}" keys ${i} x)
+      if(kty STREQUAL "OKP" AND crv STREQUAL "Ed25519" AND NOT e3 AND NOT e4)
+        if(NOT kid MATCHES "^[A-Za-z0-9_.-]+$" OR NOT x MATCHES "^[A-Za-z0-9_-]+$")
+          message(FATAL_ERROR "${jwks_file}: key ${i} has a kid or x that is not base64url text")
+        endif()
+        string(APPEND entries "    { \"${kid}\", \"${x}\" },\n")
+        math(EXPR pinned "${pinned} + 1")
+      endif()
+    endforeach()
+  endif()
+  if(pinned EQUAL 0)
+    message(FATAL_ERROR "${jwks_file} holds no Ed25519 key: a plugin built with it could never be licensed")
+  endif()
+  file(WRITE "${output}.tmp"
+    "/* Generated from ${jwks_file} by ngn_pinned_keys_header: do not edit. */\n"
+    "#ifndef NGN_PINNED_KEYS_H\n#define NGN_PINNED_KEYS_H\n#include \"ngn_license.h\"\n"
+    "static const ngn_public_key NGN_PINNED_KEYS[] = {\n${entries}};\n"
+    "#define NGN_PINNED_KEY_COUNT ${pinned}\n#endif\n")
+  file(COPY_FILE "${output}.tmp" "${output}" ONLY_IF_DIFFERENT)
+  file(REMOVE "${output}.tmp")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${jwks_file}")
+endfunction()

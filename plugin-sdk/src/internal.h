@@ -1,0 +1,61 @@
+/* Helpers shared by the SDK's sources; not part of its API. */
+#ifndef NGN_INTERNAL_H
+#define NGN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ngn_license.h"
+
+/* Decodes unpadded base64url, forgiving extra bits like the WHATWG atob the
+ * TypeScript verifier uses. Returns the byte count, or -1. */
+long ngn_base64url_decode(const char *text, size_t len, uint8_t *out, size_t capacity);
+
+/* Whether the text would decode (whatever its length). */
+int ngn_base64url_valid(const char *text, size_t len);
+
+/* Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF), as a fatal TextDecoder. */
+int ngn_utf8_valid(const uint8_t *bytes, size_t len);
+
+/* A bounded string copied out of JSON: `overflow` when it did not fit, so it
+ * equals nothing. */
+typedef struct ngn_json_string {
+    char text[NGN_ID_MAX * 4 + 1];
+    size_t len;
+    int overflow;
+    int present;
+} ngn_json_string;
+
+typedef struct ngn_header {
+    ngn_json_string alg, typ, kid;
+    size_t kid_utf16_len;
+} ngn_header;
+
+typedef struct ngn_payload {
+    ngn_json_string iss, sub, license_id, product, license_type, policy, fingerprint;
+    int has_iat, has_exp, has_license_expires_at, license_expires_at_null, has_entitlements;
+    int64_t iat, exp, license_expires_at;
+    /* Bit i: the caller's i-th required entitlement is granted. */
+    uint64_t granted;
+} ngn_payload;
+
+/* Parse a decoded JWS segment; 0 when it holds what the schema requires. */
+int ngn_parse_header(const uint8_t *json, size_t len, ngn_header *header);
+int ngn_parse_payload(const uint8_t *json, size_t len, const char *const *required, size_t required_count,
+                      ngn_payload *payload);
+
+int ngn_json_string_equals(const ngn_json_string *s, const char *text);
+
+/* Whole small files: the byte count read (at most capacity), -1 when absent or unreadable, -2 when larger. */
+long ngn_file_read(const char *path, char *out, size_t capacity);
+
+/* Replaces a file atomically (temp file in the same folder, then rename), owner-only. 0 on success. */
+int ngn_file_replace(const char *path, const char *data, size_t len);
+
+/* The operating system's raw machine id (see docs/activation-token.md). 0 on success. */
+int ngn_raw_machine_id(char *out, size_t capacity);
+
+/* The current user's environment for ngn_token_path_for. */
+int ngn_platform_token_path(const char *product, char *out, size_t capacity);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * ngn-verify: the SDK from the command line, for plugin developers and for the
+ * cross-language tests.
+ *   ngn-verify fingerprint                      this machine's fingerprint
+ *   ngn-verify fingerprint-of RAW_ID            the fingerprint of a raw machine id
+ *   ngn-verify token-path PRODUCT               where this user's token for PRODUCT is
+ *   ngn-verify check PRODUCT KID=X... [+ENTITLEMENT...]
+ *                                               the plugin's whole check; exit 0 only for VALID
+ *   ngn-verify batch KID=X...                   one verdict per stdin line:
+ *                                               token TAB product TAB fingerprint TAB now TAB clock_mark TAB entitlements,comma,separated
+ *   ngn-verify mark PRODUCT FINGERPRINT SECONDS the text of a clock mark file
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ngn_license.h"
+
+#define MAX_KEYS 16
+#define MAX_ENTITLEMENTS 16
+
+static int usage(void) {
+    fputs("usage: ngn-verify fingerprint | fingerprint-of RAW | token-path PRODUCT | check PRODUCT KID=X... [+ENTITLEMENT...]"
+          " | batch KID=X... | mark PRODUCT FINGERPRINT SECONDS\n",
+          stderr);
+    return 2;
+}
+
+static size_t parse_keys(int argc, char **argv, ngn_public_key *keys, const char **entitlements, size_t *entitlement_count) {
+    size_t n = 0;
+    *entitlement_count = 0;
+    for (int i = 0; i < argc; i++) {
+        if (argv[i][0] == '+' && *entitlement_count < MAX_ENTITLEMENTS) {
+            entitlements[(*entitlement_count)++] = argv[i] + 1;
+            continue;
+        }
+        char *eq = strchr(argv[i], '=');
+        if (!eq || n == MAX_KEYS) continue;
+        *eq = '\0';
+        keys[n].kid = argv[i];
+        keys[n].x = eq + 1;
+        n++;
+    }
+    return n;
+}
+
+static int check(int argc, char **argv) {
+    ngn_public_key keys[MAX_KEYS];
+    const char *entitlements[MAX_ENTITLEMENTS];
+    size_t entitlement_count;
+    size_t key_count = parse_keys(argc - 1, argv + 1, keys, entitlements, &entitlement_count);
+    ngn_options options = { argv[0], keys, key_count, entitlements, entitlement_count };
+    ngn_license_state state;
+    ngn_code code = ngn_license_check(&options, &state);
+    printf("%s\n%s\n", ngn_code_name(code), ngn_code_message(code));
+    if (state.has_claims)
+        printf("license %s (%s, %s), grace until %" PRId64 ", license until %" PRId64 "\n", state.license_id,
+               state.license_type, state.policy, state.grace_ends_at, state.license_expires_at);
+    return code == NGN_VALID ? 0 : 1;
+}
+
+/* Splits a line at tabs in place; returns the field count. */
+static size_t fields(char *line, char **out, size_t max) {
+    size_t n = 0;
+    out[n++] = line;
+    for (char *p = line; *p && n < max; p++)
+        if (*p == '\t') { *p = '\0'; out[n++] = p + 1; }
+    return n;
+}
+
+static int batch(int argc, char **argv) {
+    ngn_public_key keys[MAX_KEYS];
+    const char *unused[MAX_ENTITLEMENTS];
+    size_t none;
+    size_t key_count = parse_keys(argc, argv, keys, unused, &none);
+    static char line[65536];
+    while (fgets(line, sizeof line, stdin)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *f[6];
+        if (fields(line, f, 6) != 6) { puts("USAGE"); continue; }
+        const char *entitlements[MAX_ENTITLEMENTS];
+        size_t entitlement_count = 0;
+        for (char *e = strtok(f[5], ","); e && entitlement_count < MAX_ENTITLEMENTS; e = strtok(NULL, ","))
+            entitlements[entitlement_count++] = e;
+        ngn_verify_input input = { f[1], f[2], keys, key_count, entitlements, entitlement_count,
+                                   strtoll(f[3], NULL, 10), strtoll(f[4], NULL, 10) };
+        ngn_license_state state;
+        puts(ngn_code_name(ngn_verify_token(f[0], strlen(f[0]), &input, &state)));
+        fflush(stdout);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) return usage();
+    const char *command = argv[1];
+    char out[NGN_PATH_MAX];
+    if (strcmp(command, "fingerprint") == 0) {
+        if (ngn_machine_fingerprint(out) != 0) { fputs("this machine's id cannot be read\n", stderr); return 1; }
+        puts(out);
+        return 0;
+    }
+    if (strcmp(command, "fingerprint-of") == 0 && argc == 3) {
+        if (ngn_fingerprint_of(argv[2], strlen(argv[2]), out) != 0) return 1;
+        puts(out);
+        return 0;
+    }
+    if (strcmp(command, "token-path") == 0 && argc == 3) {
+        if (ngn_token_path(argv[2], out, sizeof out) != 0) { fputs("not a product id\n", stderr); return 1; }
+        puts(out);
+        return 0;
+    }
+    if (strcmp(command, "check") == 0 && argc >= 3) return check(argc - 2, argv + 2);
+    if (strcmp(command, "batch") == 0) return batch(argc - 2, argv + 2);
+    if (strcmp(command, "mark") == 0 && argc == 5) {
+        if (ngn_clock_mark_encode(argv[2], argv[3], strtoll(argv[4], NULL, 10), out, sizeof out) != 0) return 1;
+        fputs(out, stdout);
+        return 0;
+    }
+    return usage();
+}
