@@ -18,7 +18,8 @@ import { createLogger } from '../api/src/lib/logger';
 import { adminQuery, dropDatabasesWithPrefix, ident, withDatabase } from './lib/test-database';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TEST_DIRS = ['shared/test', 'api/test', 'desktop/test'];
+// The plugin SDK's tests need its C build: `npm run plugin-sdk:test` makes it and runs them.
+const TEST_DIRS = ['shared/test', 'api/test', 'desktop/test', ...(process.env.NGN_PLUGIN_SDK_BUILD ? ['plugin-sdk/test'] : [])];
 
 function reexecUnderDbus(): boolean {
   if (process.env.DBUS_SESSION_BUS_ADDRESS || process.env.NGN_NO_DBUS) return false;

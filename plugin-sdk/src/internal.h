@@ -26,9 +26,14 @@ typedef struct ngn_json_string {
     int present;
 } ngn_json_string;
 
+/* Bits of claims whose last occurrence had the wrong type: JSON.parse keeps
+ * the last of duplicate names, and the schema judges only that one. */
+typedef uint32_t ngn_bad_claims;
+
 typedef struct ngn_header {
     ngn_json_string alg, typ, kid;
     size_t kid_utf16_len;
+    ngn_bad_claims bad;
 } ngn_header;
 
 typedef struct ngn_payload {
@@ -37,6 +42,7 @@ typedef struct ngn_payload {
     int64_t iat, exp, license_expires_at;
     /* Bit i: the caller's i-th required entitlement is granted. */
     uint64_t granted;
+    ngn_bad_claims bad;
 } ngn_payload;
 
 /* Parse a decoded JWS segment; 0 when it holds what the schema requires. */

@@ -280,17 +280,28 @@ static int named(const ngn_json_string *name, const char *text) {
     return ngn_json_string_equals(name, text);
 }
 
+/* Reads a string claim, or skips a value of another type and marks the claim bad. */
+static int string_claim(cursor *c, ngn_json_string *out, ngn_bad_claims *bad, ngn_bad_claims bit, size_t *utf16_len) {
+    if (peek(c, '"')) {
+        *bad &= ~bit;
+        return read_string(c, out, utf16_len);
+    }
+    *bad |= bit;
+    out->present = 0;
+    return skip_value(c, 1);
+}
+
 static int header_member(cursor *c, const ngn_json_string *name, void *context) {
     ngn_header *h = context;
-    if (named(name, "alg")) return peek(c, '"') ? read_string(c, &h->alg, NULL) : -1;
-    if (named(name, "typ")) return peek(c, '"') ? read_string(c, &h->typ, NULL) : -1;
-    if (named(name, "kid")) return peek(c, '"') ? read_string(c, &h->kid, &h->kid_utf16_len) : -1;
+    if (named(name, "alg")) return string_claim(c, &h->alg, &h->bad, 1u << 0, NULL);
+    if (named(name, "typ")) return string_claim(c, &h->typ, &h->bad, 1u << 1, NULL);
+    if (named(name, "kid")) return string_claim(c, &h->kid, &h->bad, 1u << 2, &h->kid_utf16_len);
     return skip_value(c, 1);
 }
 
 int ngn_parse_header(const uint8_t *json, size_t len, ngn_header *h) {
     memset(h, 0, sizeof *h);
-    if (!ngn_utf8_valid(json, len) || each_member(json, len, header_member, h) != 0) return -1;
+    if (!ngn_utf8_valid(json, len) || each_member(json, len, header_member, h) != 0 || h->bad) return -1;
     if (!ngn_json_string_equals(&h->alg, "EdDSA")) return -1;
     if (h->typ.present && !ngn_json_string_equals(&h->typ, "JWT")) return -1;
     if (!h->kid.present || h->kid_utf16_len < 1 || h->kid_utf16_len > 200) return -1;
@@ -303,54 +314,67 @@ typedef struct payload_context {
     size_t required_count;
 } payload_context;
 
+/* Reads the entitlements array, matching each string against the required ones. */
 static int read_entitlements(cursor *c, payload_context *ctx) {
     ngn_payload *p = ctx->payload;
+    const uint8_t *start = c->p;
     p->has_entitlements = 1;
     p->granted = 0;
-    if (expect(c, '[') != 0) return -1;
-    if (peek(c, ']')) { c->p++; return 0; }
-    for (;;) {
-        ngn_json_string e;
-        if (!peek(c, '"') || read_string(c, &e, NULL) != 0) return -1;
-        for (size_t i = 0; i < ctx->required_count; i++)
-            if (ngn_json_string_equals(&e, ctx->required[i])) p->granted |= (uint64_t)1 << i;
-        skip_ws(c);
-        if (c->p < c->end && *c->p == ',') { c->p++; continue; }
-        return expect(c, ']');
+    p->bad &= ~(1u << 7);
+    if (expect(c, '[') == 0) {
+        if (peek(c, ']')) { c->p++; return 0; }
+        for (;;) {
+            ngn_json_string e;
+            if (!peek(c, '"') || read_string(c, &e, NULL) != 0) break;
+            for (size_t i = 0; i < ctx->required_count; i++)
+                if (ngn_json_string_equals(&e, ctx->required[i])) p->granted |= (uint64_t)1 << i;
+            skip_ws(c);
+            if (c->p < c->end && *c->p == ',') { c->p++; continue; }
+            if (expect(c, ']') == 0) return 0;
+            break;
+        }
     }
+    /* Not an array of strings: valid JSON still, but a bad claim (unless a later one replaces it). */
+    c->p = start;
+    p->bad |= 1u << 7;
+    return skip_value(c, 1);
 }
 
-static int string_claim(cursor *c, ngn_json_string *out) {
-    return peek(c, '"') ? read_string(c, out, NULL) : -1;
-}
-
-static int integer_claim(cursor *c, int64_t *out, int *present) {
+/* Reads a safe integer, or (with `nullable`) null; anything else is skipped and marks the claim bad. */
+static int integer_claim(cursor *c, int64_t *out, int *present, ngn_bad_claims *bad, ngn_bad_claims bit, int *is_null) {
     *present = 1;
-    return read_integer(c, out);
+    skip_ws(c);
+    const uint8_t *start = c->p;
+    if (is_null && match_literal(c, "null") == 0) {
+        *is_null = 1;
+        *bad &= ~bit;
+        return 0;
+    }
+    if (is_null) *is_null = 0;
+    if (read_integer(c, out) == 0) {
+        *bad &= ~bit;
+        return 0;
+    }
+    c->p = start;
+    *bad |= bit;
+    return skip_value(c, 1);
 }
 
 static int payload_member(cursor *c, const ngn_json_string *name, void *context) {
     payload_context *ctx = context;
     ngn_payload *p = ctx->payload;
-    if (named(name, "iss")) return string_claim(c, &p->iss);
-    if (named(name, "sub")) return string_claim(c, &p->sub);
-    if (named(name, "license_id")) return string_claim(c, &p->license_id);
-    if (named(name, "product")) return string_claim(c, &p->product);
-    if (named(name, "license_type")) return string_claim(c, &p->license_type);
-    if (named(name, "policy")) return string_claim(c, &p->policy);
-    if (named(name, "fingerprint")) return string_claim(c, &p->fingerprint);
+    if (named(name, "iss")) return string_claim(c, &p->iss, &p->bad, 1u << 0, NULL);
+    if (named(name, "sub")) return string_claim(c, &p->sub, &p->bad, 1u << 1, NULL);
+    if (named(name, "license_id")) return string_claim(c, &p->license_id, &p->bad, 1u << 2, NULL);
+    if (named(name, "product")) return string_claim(c, &p->product, &p->bad, 1u << 3, NULL);
+    if (named(name, "license_type")) return string_claim(c, &p->license_type, &p->bad, 1u << 4, NULL);
+    if (named(name, "policy")) return string_claim(c, &p->policy, &p->bad, 1u << 5, NULL);
+    if (named(name, "fingerprint")) return string_claim(c, &p->fingerprint, &p->bad, 1u << 6, NULL);
     if (named(name, "entitlements")) return read_entitlements(c, ctx);
-    if (named(name, "iat")) return integer_claim(c, &p->iat, &p->has_iat);
-    if (named(name, "exp")) return integer_claim(c, &p->exp, &p->has_exp);
-    if (named(name, "license_expires_at")) {
-        p->has_license_expires_at = 1;
-        if (peek(c, 'n')) {
-            p->license_expires_at_null = 1;
-            return match_literal(c, "null");
-        }
-        p->license_expires_at_null = 0;
-        return read_integer(c, &p->license_expires_at);
-    }
+    if (named(name, "iat")) return integer_claim(c, &p->iat, &p->has_iat, &p->bad, 1u << 8, NULL);
+    if (named(name, "exp")) return integer_claim(c, &p->exp, &p->has_exp, &p->bad, 1u << 9, NULL);
+    if (named(name, "license_expires_at"))
+        return integer_claim(c, &p->license_expires_at, &p->has_license_expires_at, &p->bad, 1u << 10, &p->license_expires_at_null);
     return skip_value(c, 1);
 }
 
@@ -367,7 +391,7 @@ int ngn_parse_payload(const uint8_t *json, size_t len, const char *const *requir
                       ngn_payload *p) {
     memset(p, 0, sizeof *p);
     payload_context ctx = { p, required, required_count };
-    if (!ngn_utf8_valid(json, len) || each_member(json, len, payload_member, &ctx) != 0) return -1;
+    if (!ngn_utf8_valid(json, len) || each_member(json, len, payload_member, &ctx) != 0 || p->bad) return -1;
     if (!p->iss.present || !p->sub.present || !p->license_id.present || !p->product.present || !p->policy.present) return -1;
     if (!(ngn_json_string_equals(&p->license_type, "perpetual") || ngn_json_string_equals(&p->license_type, "subscription") ||
           ngn_json_string_equals(&p->license_type, "trial") || ngn_json_string_equals(&p->license_type, "nfr")))
