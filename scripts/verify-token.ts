@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 // A CommonJS bundle: its functions are only reachable through the default export.
 import nodeMachineId from 'node-machine-id';
-import { computeFingerprint, decodeActivationToken, Jwks, verifyActivationToken } from '@ngn/shared';
+import { clockMarkPath, computeFingerprint, decodeActivationToken, decodeClockMark, Jwks, verifyActivationToken } from '@ngn/shared';
 
 const DEFAULT_JWKS = 'http://127.0.0.1:3001/api/v1/keys';
 const USAGE = 'Usage: npm run verify-token -- FILE [--jwks URL|FILE] [--fingerprint HEX] [--product ID] [--entitlement E]...';
@@ -66,7 +66,10 @@ async function main(): Promise<number> {
       product = '';
     }
   }
-  const verdict = await verifyActivationToken(token, jwks, { fingerprint, product, entitlements: values.entitlement });
+  // The clock mark beside a token file (the clock rule), read as a plugin reads it; this command never moves it.
+  const markText = file.endsWith('.jwt') ? await readFile(clockMarkPath(file), 'utf8').catch(() => undefined) : undefined;
+  const clockMark = markText ? await decodeClockMark(markText, product, fingerprint) : undefined;
+  const verdict = await verifyActivationToken(token, jwks, { fingerprint, product, entitlements: values.entitlement, clockMark });
   const p = verdict.payload;
   console.log(
     JSON.stringify(
@@ -74,6 +77,7 @@ async function main(): Promise<number> {
         valid: verdict.valid,
         code: verdict.code,
         fingerprint,
+        clock_mark: clockMark === undefined ? null : new Date(clockMark * 1000).toISOString(),
         ...(p
           ? {
               activation_id: p.sub,

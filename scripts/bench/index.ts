@@ -16,6 +16,7 @@ import { dashboardBenchmark } from './benchmarks/dashboard';
 import { downloadBenchmark } from './benchmarks/download';
 import { loginStormBenchmark } from './benchmarks/login-storm';
 import { telemetryBenchmark } from './benchmarks/telemetry';
+import { sdkVerifyBenchmark } from './benchmarks/sdk-verify';
 import { tokenVerifyBenchmark } from './benchmarks/token-verify';
 import { validationBenchmark } from './benchmarks/validation';
 import { formatFigure, writeReport, type BenchReport, type Figure, type SkippedBenchmark } from './report';
@@ -28,6 +29,7 @@ const BENCHMARKS: Benchmark[] = [
   validationBenchmark,
   activationBenchmark,
   tokenVerifyBenchmark,
+  sdkVerifyBenchmark,
   telemetryBenchmark,
   downloadBenchmark,
   loginStormBenchmark,
