@@ -7,7 +7,7 @@
  * LV2 host, plays licensed audio and is silent otherwise).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,10 +64,30 @@ async function buildSdk(compiler: string): Promise<string> {
   return dir;
 }
 
+/**
+ * The Windows sources, compiled (not linked: there is no Windows libsodium here)
+ * with MinGW-w64, warning-free. libsodium's headers are the host's, given alone.
+ */
+async function compileForWindows(): Promise<void> {
+  const headers = path.join(GENERATED, 'sodium-headers');
+  rmSync(headers, { recursive: true, force: true });
+  mkdirSync(headers, { recursive: true });
+  const include = spawnSync('pkg-config', ['--variable=includedir', 'libsodium'], { encoding: 'utf8' }).stdout.trim() || '/usr/include';
+  symlinkSync(path.join(include, 'sodium.h'), path.join(headers, 'sodium.h'));
+  symlinkSync(path.join(include, 'sodium'), path.join(headers, 'sodium'));
+  const dir = path.join(BUILD, 'windows');
+  await run('configure the SDK for Windows (MinGW-w64)', 'cmake', [
+    '-S', SDK, '-B', dir, `-DCMAKE_TOOLCHAIN_FILE=${path.join(SDK, 'cmake/mingw-w64.cmake')}`, '-DNGN_WARNINGS_AS_ERRORS=ON',
+    `-DNGN_SODIUM_INCLUDE=${headers}`, '-DNGN_SODIUM_LIBRARY=sodium',
+  ]);
+  await run('compile the SDK for Windows', 'cmake', ['--build', dir, '-j', cores, '--target', 'ngn_license']);
+}
+
 async function buildLv2Example(jwksFile: string): Promise<void> {
   const dir = path.join(BUILD, 'lv2-gain');
   await run('configure the plain LV2 example plugin', 'cmake', [
     '-S', path.join(SDK, 'examples/lv2-gain'), '-B', dir, `-DNGN_JWKS=${jwksFile}`, '-DNGN_WARNINGS_AS_ERRORS=ON', '-DCMAKE_BUILD_TYPE=Release',
+    '-DNGN_BUILD_EXAMPLE_TESTS=ON',
   ]);
   await run('build the plain LV2 example plugin', 'cmake', ['--build', dir, '-j', cores]);
 }
@@ -94,6 +114,8 @@ async function main(): Promise<void> {
   await buildSdk('gcc');
   if (has('clang')) await buildSdk('clang');
   else console.log('# clang is not installed: the SDK was built with gcc only');
+  if (has('x86_64-w64-mingw32-gcc')) await compileForWindows();
+  else console.log('# MinGW-w64 is not installed: the Windows sources were not compiled');
   await buildLv2Example(jwksFile);
   await buildJuceExample(jwksFile);
   await run('cross-language and plugin-host tests', process.execPath, ['--import', 'tsx', 'scripts/test.ts', 'plugin-sdk/test/'], {

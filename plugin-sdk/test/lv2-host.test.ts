@@ -8,7 +8,7 @@ import { signUp, startTestApi, type TestApi } from '../../api/test/helpers/api';
 import { activate, grantLicense, newFingerprint } from '../../api/test/helpers/licenses';
 import { machineFingerprint } from '../../desktop/src/core/fingerprint';
 import { vectorKeyPem } from '../../scripts/lib/token-vectors';
-import { has, keyArgs, LV2_BUNDLES, NGN_VERIFY, PLUGIN_URI, run, SKIP_REASON, tokenHome } from './sdk-build';
+import { has, INSTANCE_LIFETIME_TEST, keyArgs, LV2_BUNDLES, NGN_VERIFY, PLUGIN_BINARY, PLUGIN_URI, run, SKIP_REASON, tokenHome } from './sdk-build';
 
 const PRODUCT = 'mixing_mentor';
 /** The example plugin's default gain parameter. */
@@ -122,5 +122,12 @@ describe('the LV2 example plugin, rendered by real LV2 hosts (lv2apply, lv2file)
     const machine = await render('other-machine', elsewhere.xdg);
     assert.equal(machine.verdict, 'FINGERPRINT_MISMATCH');
     await assertSilent(machine.outputs);
+  });
+
+  it('keeps a running instance playing when the license goes away; the next instance is silent', async () => {
+    const { xdg, tokenPath } = await tokenHome(PRODUCT, await tokenFor(PRODUCT));
+    const result = await run(INSTANCE_LIFETIME_TEST, [PLUGIN_BINARY, tokenPath], { env: { XDG_DATA_HOME: xdg } });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^before 0\.250, same instance after the token went 0\.250, new instance 0\.000\nOK\n$/);
   });
 });

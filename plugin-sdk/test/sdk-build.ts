@@ -17,6 +17,8 @@ export const NGN_BENCH = SDK_BUILD ? path.join(SDK_BUILD, 'gcc', 'ngn-bench') : 
 /** The plain LV2 example (plugin-sdk/examples/lv2-gain): Debian's headless LV2 hosts cannot load JUCE's LV2 build. */
 export const LV2_BUNDLES = SDK_BUILD ? path.join(SDK_BUILD, 'lv2-gain', 'lv2') : '';
 export const PLUGIN_URI = 'https://nextgennoise.com/plugins/licensed-gain-lv2';
+export const PLUGIN_BINARY = SDK_BUILD ? path.join(LV2_BUNDLES, 'ngn-licensed-gain.lv2', 'licensed_gain.so') : '';
+export const INSTANCE_LIFETIME_TEST = SDK_BUILD ? path.join(SDK_BUILD, 'lv2-gain', 'instance-lifetime-test') : '';
 
 export const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 

@@ -11,11 +11,13 @@ juce::Colour toneOf(ngn_code code) {
     }
 }
 
-juce::String detailsOf(const ngn_license_state& s) {
-    if (!s.has_claims) return {};
-    juce::String text = juce::String(s.license_type) + " license, " + s.policy;
-    if (s.license_expires_at > 0)
-        text << ", ends " << juce::Time(s.license_expires_at * 1000).toString(true, false);
+// What support needs: the code, and the license the token named.
+juce::String detailsOf(const ngn::License& license) {
+    const auto& s = license.state();
+    juce::String text = juce::String("Code ") + license.codeName();
+    if (!s.has_claims) return text;
+    text << "  |  " << s.license_type << " license, " << s.policy;
+    if (s.license_expires_at > 0) text << ", ends " << juce::Time(s.license_expires_at * 1000).toString(true, false);
     return text;
 }
 }  // namespace
@@ -23,16 +25,18 @@ juce::String detailsOf(const ngn_license_state& s) {
 LicensedGainEditor::LicensedGainEditor(LicensedGainProcessor& p)
     : AudioProcessorEditor(&p), processor_(p), gainAttachment_(p.gain(), gain_) {
     const auto& license = processor_.license();
-    state_.setText(license.valid() ? "Licensed" : juce::String("Not playing: ") + license.codeName(), juce::dontSendNotification);
+    state_.setText(license.valid() ? "Licensed" : "Not playing", juce::dontSendNotification);
     state_.setFont(juce::Font(20.0f, juce::Font::bold));
     state_.setColour(juce::Label::textColourId, toneOf(license.code()));
     message_.setText(license.message(), juce::dontSendNotification);
     message_.setMinimumHorizontalScale(1.0f);
-    details_.setText(detailsOf(license.state()), juce::dontSendNotification);
+    details_.setText(detailsOf(license), juce::dontSendNotification);
     details_.setColour(juce::Label::textColourId, juce::Colours::lightgrey);
     gain_.setSliderStyle(juce::Slider::LinearHorizontal);
     gain_.setTextBoxStyle(juce::Slider::TextBoxRight, false, 64, 22);
     gain_.setEnabled(license.valid());
+    gainLabel_.setText("Gain", juce::dontSendNotification);
+    gainLabel_.attachToComponent(&gain_, true);
     for (auto* c : std::initializer_list<juce::Component*> { &state_, &message_, &details_, &gain_ }) addAndMakeVisible(c);
     setSize(460, 200);
 }
@@ -45,5 +49,5 @@ void LicensedGainEditor::resized() {
     message_.setBounds(area.removeFromTop(56));
     details_.setBounds(area.removeFromTop(24));
     area.removeFromTop(12);
-    gain_.setBounds(area.removeFromTop(28));
+    gain_.setBounds(area.removeFromTop(28).withTrimmedLeft(48));
 }

@@ -15,7 +15,7 @@ public:
 
 private:
     LicensedGainProcessor& processor_;
-    juce::Label state_, message_, details_;
+    juce::Label state_, message_, details_, gainLabel_;
     juce::Slider gain_;
     juce::SliderParameterAttachment gainAttachment_;
 
