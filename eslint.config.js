@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // unsafe-shell is deliberately unsafe Electron code that the static check must fail on.
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', '.data*/**', 'artifacts/**', 'coverage/**', 'desktop/test/fixtures/unsafe-shell/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', '.data*/**', 'artifacts/**', 'coverage/**', 'plugin-sdk/build/**', 'desktop/test/fixtures/unsafe-shell/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
