@@ -17,6 +17,7 @@ export interface TokenVectors {
     clock_mark?: string;
     code: TokenVerdictCode;
   }>;
+  license_keys: { valid: string[]; invalid: string[] };
   token_paths: Array<{ platform: string; env: Record<string, string>; homedir: string; product: string; path: string }>;
   clock_marks: Array<{ product: string; fingerprint: string; time: string; text: string }>;
 }

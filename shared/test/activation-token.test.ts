@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createPrivateKey, createPublicKey, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -17,39 +16,14 @@ import {
   TokenVerdictCode,
   verifyActivationToken,
 } from '../src/index';
+import { seconds, tokenVectors, vectorKeyPem } from '../../scripts/lib/token-vectors';
 
 /** The vectors are read from the spec itself, so the document and the code cannot drift apart. */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const DOC = readFileSync(path.join(ROOT, 'docs/activation-token.md'), 'utf8');
-const block = /<!-- test-vectors:begin -->\s*```json\n([\s\S]+?)\n```\s*<!-- test-vectors:end -->/.exec(DOC);
-if (!block) throw new Error('docs/activation-token.md has no test-vectors block');
-
-interface Verdict {
-  token: string;
-  fingerprint: string;
-  product: string;
-  entitlements?: string[];
-  now: string;
-  clock_mark?: string;
-  code: TokenVerdictCode;
-}
-const seconds = (iso: string) => Date.parse(iso) / 1000;
-const vectors = JSON.parse(block[1]!) as {
-  key: { private_key_seed_hex: string; jwks: unknown };
-  fingerprints: Array<{ raw_machine_id: string; fingerprint: string }>;
-  tokens: Record<string, string>;
-  verdicts: Verdict[];
-  license_keys: { valid: string[]; invalid: string[] };
-  token_paths: Array<{ platform: string; env: Record<string, string>; homedir: string; product: string; path: string }>;
-  clock_marks: Array<{ product: string; fingerprint: string; time: string; text: string }>;
-};
+const vectors = tokenVectors();
 const jwks = Jwks.parse(vectors.key.jwks);
 
-const privateKey = createPrivateKey({
-  key: Buffer.from(`302e020100300506032b657004220420${vectors.key.private_key_seed_hex}`, 'hex'),
-  format: 'der',
-  type: 'pkcs8',
-});
+const privateKey = createPrivateKey(vectorKeyPem(vectors));
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('spec test vectors (docs/activation-token.md)', () => {
   it('publishes the public key of the fixed private key', () => {

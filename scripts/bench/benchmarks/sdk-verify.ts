@@ -1,17 +1,13 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Jwks } from '@ngn/shared';
-import { KeyRing } from '../../../api/src/lib/signing-keys';
-import { signActivationToken } from '../../../api/src/modules/licenses/activation-tokens';
 import { machineFingerprint } from '../../../desktop/src/core/fingerprint';
 import type { Benchmark } from '../benchmark';
 import { figure } from '../report';
-import { ed25519Pem } from '../stack';
+import { benchToken } from './token-verify';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BUILD = path.join(ROOT, 'plugin-sdk', 'build', 'bench');
@@ -45,20 +41,9 @@ export const sdkVerifyBenchmark: Benchmark = {
   requires: { files: ['plugin-sdk/CMakeLists.txt'] },
   async run(ctx) {
     const bench = await buildSdk(ctx.log);
-    const ring = KeyRing.fromPem('activation', [ed25519Pem()]);
     const fingerprint = await machineFingerprint();
-    const { token } = signActivationToken(ring, 'http://127.0.0.1', {
-      activationId: randomUUID(),
-      licenseId: randomUUID(),
-      product: 'mixing_mentor',
-      licenseType: 'perpetual',
-      policy: 'standard',
-      fingerprint,
-      entitlements: ['mixing_mentor.core'],
-      licenseExpiresAt: null,
-      offlineGraceDays: 30,
-    });
-    const key = (ring.jwks() as Jwks).keys[0]!;
+    const { token, jwks } = benchToken(fingerprint);
+    const key = jwks.keys[0]!;
     const home = await mkdtemp(path.join(tmpdir(), 'ngn-bench-sdk-'));
     try {
       const dir = path.join(home, 'nextgen-noise', 'activations');
