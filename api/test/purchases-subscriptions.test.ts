@@ -172,6 +172,26 @@ describe('trial reminders', () => {
     assert.equal(await countQueuedMails(s.t, u.email, 'trial-ending'), 1);
     assert.equal(await countQueuedMails(s.t, later.email, 'trial-ending'), 0);
   });
+
+  it('mails once when a trial has ended, with a way to buy, unless the product was bought meanwhile', async () => {
+    const licenses = s.t.api.built.services.licenses;
+    const ended = await signUp(s.t);
+    await licenses.issue({ userId: ended.id, product: 'mixing_mentor', policy: 'trial', source: { type: 'trial' }, expiresAt: new Date(Date.now() - DAY) });
+    const bought = await signUp(s.t);
+    await licenses.issue({ userId: bought.id, product: 'mixing_mentor', policy: 'trial', source: { type: 'trial' }, expiresAt: new Date(Date.now() - DAY) });
+    await licenses.issue({ userId: bought.id, product: 'mixing_mentor', policy: 'standard', source: { type: 'admin' } });
+    const longAgo = await signUp(s.t);
+    await licenses.issue({ userId: longAgo.id, product: 'mixing_mentor', policy: 'trial', source: { type: 'trial' }, expiresAt: new Date(Date.now() - 30 * DAY) });
+
+    assert.ok((await sendTrialReminders(s.t.api.deps)) >= 1);
+    assert.equal(await sendTrialReminders(s.t.api.deps), 0);
+    const mail = await s.t.waitForMail(ended.email, 'trial-ended');
+    assert.match(mail, /trial has ended/);
+    assert.match(mail, /nextgennoise:\/\/buy/);
+    assert.equal(await countQueuedMails(s.t, ended.email, 'trial-ended'), 1);
+    assert.equal(await countQueuedMails(s.t, bought.email, 'trial-ended'), 0);
+    assert.equal(await countQueuedMails(s.t, longAgo.email, 'trial-ended'), 0);
+  });
 });
 
 describe('billing portal and plan changes', () => {

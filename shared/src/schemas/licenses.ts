@@ -36,28 +36,52 @@ export type HardwareComponents = z.infer<typeof HardwareComponents>;
 const Version = z.string().trim().min(1).max(64);
 const MachineText = z.string().trim().min(1).max(100);
 
+/** A request names its machine by hardware_id, or by its alias fingerprint (equal when both are sent). */
+const MachineNaming = { hardware_id: Fingerprint.optional(), /** Alias of hardware_id. */ fingerprint: Fingerprint.optional() };
+type Naming = { hardware_id?: string | undefined; fingerprint?: string | undefined };
+const namesMachine = (b: Naming) => b.hardware_id !== undefined || b.fingerprint !== undefined;
+const NAMES_MACHINE = { message: 'Send hardware_id (the machine fingerprint).', path: ['hardware_id'] };
+const namesOneMachine = (b: Naming) => b.hardware_id === undefined || b.fingerprint === undefined || b.hardware_id === b.fingerprint;
+const NAMES_ONE_MACHINE = { message: 'hardware_id and fingerprint differ.', path: ['fingerprint'] };
+/** Always read as hardware_id. */
+function asHardwareId<T extends Naming>({ fingerprint, hardware_id, ...rest }: T) {
+  return { ...rest, hardware_id: (hardware_id ?? fingerprint)! };
+}
+
 export const ActivateRequest = z
   .strictObject({
     license_key: LicenseKeyInput,
-    hardware_id: Fingerprint.optional(),
-    /** Alias of hardware_id. */
-    fingerprint: Fingerprint.optional(),
+    ...MachineNaming,
     machine_name: MachineText,
     os: MachineText,
     components: HardwareComponents.optional(),
     app_version: Version.optional(),
     plugin_version: Version.optional(),
   })
-  .refine((b) => b.hardware_id !== undefined || b.fingerprint !== undefined, {
-    message: 'Send hardware_id (the machine fingerprint).',
-    path: ['hardware_id'],
-  })
-  .refine((b) => b.hardware_id === undefined || b.fingerprint === undefined || b.hardware_id === b.fingerprint, {
-    message: 'hardware_id and fingerprint differ.',
-    path: ['fingerprint'],
-  })
-  .transform(({ fingerprint, hardware_id, ...rest }) => ({ ...rest, hardware_id: (hardware_id ?? fingerprint)! }));
+  .refine(namesMachine, NAMES_MACHINE)
+  .refine(namesOneMachine, NAMES_ONE_MACHINE)
+  .transform(asHardwareId);
 export type ActivateRequest = z.output<typeof ActivateRequest>;
+
+/**
+ * Starts the account's 14-day trial of a product on this machine, activated in
+ * the same call (the answer is an activation's). The machine's name and OS are
+ * optional here: a trial starts from one button.
+ */
+export const TrialRequest = z
+  .strictObject({
+    product: ProductId.default('mixing_mentor'),
+    ...MachineNaming,
+    machine_name: MachineText.default('My computer'),
+    os: MachineText.default('Unknown'),
+    components: HardwareComponents.optional(),
+    app_version: Version.optional(),
+    plugin_version: Version.optional(),
+  })
+  .refine(namesMachine, NAMES_MACHINE)
+  .refine(namesOneMachine, NAMES_ONE_MACHINE)
+  .transform(asHardwareId);
+export type TrialRequest = z.output<typeof TrialRequest>;
 
 /** A machine as the seed lists it (in max_activations_reached and in status). */
 export const ActivationSummary = z.object({

@@ -82,9 +82,9 @@ export class MachineSeats {
    * re-binding to look for, or the list a refusal shows): a license with many
    * seats would otherwise have every one of them read and parsed per activation.
    */
-  async activate(userId: string, input: ActivateRequest, meta: RequestMeta): Promise<ActivateResponse> {
+  async activate(userId: string, input: ActivateRequest, meta: RequestMeta, outer?: Transaction): Promise<ActivateResponse> {
     if (!isValidLicenseKey(input.license_key)) throw licenseInvalid();
-    return this.deps.sequelize.transaction(async (transaction) => {
+    return this.store.inTransaction(outer, async (transaction) => {
       const [[license], [seats], rebindable] = (await queryBatch(
         this.deps.sequelize,
         [

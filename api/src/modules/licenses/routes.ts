@@ -10,6 +10,7 @@ import {
   LicenseListQuery,
   LicenseStatusQuery,
   LicenseStatusResponse,
+  TrialRequest,
   ValidateRequest,
   ValidateResponse,
 } from '@ngn/shared';
@@ -63,6 +64,24 @@ export const licensesModule: Module = (m) => {
         ctx.body = err.body();
       }
     },
+  );
+  m.route(
+    {
+      method: 'post',
+      path: '/license/trial',
+      summary: "Start this account's 14-day trial of a product, activated on this machine in the same call",
+      tags,
+      access: 'user',
+      body: TrialRequest,
+      response: ActivateResponse,
+      status: 201,
+      errors: {
+        403: 'email_not_verified',
+        404: 'trial_not_offered',
+        409: 'trial_already_used (this account or this machine has had the trial of the product)',
+      },
+    },
+    ({ user, body, ctx }) => licenses.trials.start(user.id, body, requestMeta(ctx)),
   );
   m.route(
     {

@@ -6,6 +6,7 @@ import { LicenseChanges, type ChangeOptions } from './license-changes';
 import { MachineChecks } from './machine-checks';
 import { MachineSeats } from './machine-seats';
 import { OwnedLicenses } from './owned-licenses';
+import { TrialStarter } from './trials';
 
 /**
  * The licenses module's entry in the service registry. Other areas (purchases,
@@ -18,6 +19,7 @@ export class LicensesService {
   readonly seats: MachineSeats;
   readonly checks: MachineChecks;
   readonly owned: OwnedLicenses;
+  readonly trials: TrialStarter;
   private readonly issuer: LicenseIssuer;
   private readonly changes: LicenseChanges;
 
@@ -25,6 +27,7 @@ export class LicensesService {
     this.seats = new MachineSeats(deps);
     this.checks = new MachineChecks(deps);
     this.owned = new OwnedLicenses(deps);
+    this.trials = new TrialStarter(deps, this.seats);
     this.issuer = new LicenseIssuer(deps);
     this.changes = new LicenseChanges(deps);
   }

@@ -77,6 +77,17 @@ export function renewalFailedMail(to: string, firstName: string, planName: strin
   };
 }
 
+export function trialEndedMail(to: string, firstName: string, productName: string): MailMessage {
+  const text = `Your ${productName} trial has ended, so the plugin is silent now. Buy a license in the Companion (${APP}buy): your sessions and settings are waiting as you left them.`;
+  return {
+    tag: 'trial-ended',
+    to,
+    subject: `Your ${productName} trial has ended`,
+    text: `Hi ${firstName},\n\n${text}\n\n${footer}\n`,
+    html: layout('Your trial has ended', [text]),
+  };
+}
+
 export function trialEndingMail(to: string, firstName: string, productName: string, endsAt: Date): MailMessage {
   const daysLeft = Math.max(1, Math.ceil((endsAt.getTime() - Date.now()) / 86_400_000));
   const text = `Your ${productName} trial ends on ${day(endsAt)} (in ${daysLeft} day${daysLeft === 1 ? '' : 's'}). Buy a license in the Companion (${APP}buy) to keep mixing without interruption.`;
