@@ -337,3 +337,58 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
 
   assert.deepEqual(pageErrors, []);
 });
+
+test('a musician who never bought starts a 14-day trial from Home; this computer has no second trial for another account', { timeout: 120_000 }, async () => {
+  const api = stack.t;
+  await page.emulateMedia({ colorScheme: 'light' });
+  const signOut = async () => {
+    await nav('Settings').click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('alertdialog', { name: 'Sign out?' }).getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  };
+  const signInConfirmed = async (email: string, first: string) => {
+    const reg = await api.post('/auth/register', { email, password: PASSWORD, first_name: first, last_name: 'Tester' });
+    assert.equal(reg.status, 201, JSON.stringify(reg.body));
+    const confirmed = await api.post('/auth/verify-email', { token: tokenFromMail(await api.waitForMail(email, 'verify-email'), 'verification token') });
+    assert.equal(confirmed.status, 200);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: new RegExp(`${first}$`) }).waitFor();
+  };
+
+  await signOut();
+  await signInConfirmed('grace.hopper@example.com', 'Grace');
+  const hero = page.getByRole('region', { name: 'This machine' });
+  await hero.getByRole('button', { name: 'Start 14-day trial' }).waitFor();
+  await shot('home-trial-offer');
+  await hero.getByRole('button', { name: 'Start 14-day trial' }).click();
+  await hero.getByText('Mixing Mentor is activated').waitFor();
+  await hero.getByText(/Trial/).waitFor();
+  await shot('home-trial-started');
+
+  // The plugin's file holds a trial token that ends in 14 days.
+  const token = await readFile(activationTokenPath(tokenEnv, PRODUCT), 'utf8');
+  const verdict = await verifyActivationToken(token, Jwks.parse((await api.get('/keys')).body), {
+    fingerprint: bridge.core.activation.fingerprint,
+    product: PRODUCT,
+  });
+  assert.equal(verdict.code, 'VALID');
+  assert.equal(verdict.payload!.license_type, 'trial');
+  const days = (verdict.payload!.license_expires_at! * 1000 - Date.now()) / 86_400_000;
+  assert.ok(days > 13.9 && days <= 14, `${days} days`);
+  // Someone with a license is not offered the trial again.
+  await nav('Buy').click();
+  await page.getByRole('button', { name: 'Buy Standard', exact: true }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Start 14-day trial' }).count(), 0);
+
+  // Another account on this computer: offered on Buy (it has no license), refused by the API in plain words.
+  await signOut();
+  await signInConfirmed('alan.turing@example.com', 'Alan');
+  await nav('Buy').click();
+  await page.getByRole('button', { name: 'Start 14-day trial' }).click();
+  await page.getByRole('alert').filter({ hasText: 'already been used on this account or on this computer' }).waitFor();
+  await shot('buy-trial-refused', { allowErrorBanner: true });
+  assert.deepEqual(pageErrors, []);
+});

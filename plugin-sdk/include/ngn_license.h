@@ -138,6 +138,23 @@ const char *ngn_code_name(ngn_code code);
 /* One sentence a plugin can show its user for the code. */
 const char *ngn_code_message(ngn_code code);
 
+/* Plugin telemetry without network code: appends one event to the product's
+ * spool beside its token ("<product>.telemetry", JSON lines); the Companion
+ * sends it on its schedule, attributed to this machine's activation, and
+ * deletes it unread when the user turned telemetry off. `event_type` is one of
+ * the API's telemetry types (session_start, session_end, feature_used, crash,
+ * error, ...); `json_fields` is a JSON object of the event's other fields
+ * (daw_type, plugin_version, session_duration_secs, features_used,
+ * crash_report, custom_data), or NULL. The spool holds at most
+ * NGN_TELEMETRY_SPOOL_MAX bytes: past that the oldest events go. A few file
+ * operations: never call it from the audio thread.
+ * 0 on success; -1 for bad input; -2 when the spool cannot be written (e.g. the
+ * machine was never activated, so there is no folder to write it in). */
+int ngn_telemetry_record(const char *product, const char *event_type, const char *json_fields);
+
+#define NGN_TELEMETRY_FIELDS_MAX 8192
+#define NGN_TELEMETRY_SPOOL_MAX (256 * 1024)
+
 /* The tolerances of the clock rule, in seconds. */
 #define NGN_CLOCK_FUTURE_IAT_TOLERANCE 300
 #define NGN_CLOCK_ROLLBACK_TOLERANCE 86400

@@ -58,6 +58,17 @@ long ngn_file_read(const char *path, char *out, size_t capacity);
 /* Replaces a file atomically (temp file in the same folder, then rename), owner-only. 0 on success. */
 int ngn_file_replace(const char *path, const char *data, size_t len);
 
+/* A file's size in bytes; 0 when it does not exist. */
+long ngn_file_size(const char *path);
+
+/* Appends one line to a file (created owner-only), in one write. A last line
+ * cut short by a crash is closed with a newline first, so it spoils only itself.
+ * 0 on success, -1 when the file cannot be opened or written. */
+int ngn_file_append_line(const char *path, const char *line, size_t len);
+
+/* Whether the text is exactly one JSON object (whitespace around it allowed). */
+int ngn_json_is_object(const char *text, size_t len);
+
 /* The operating system's raw machine id (see docs/activation-token.md). 0 on success. */
 int ngn_raw_machine_id(char *out, size_t capacity);
 

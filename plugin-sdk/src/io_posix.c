@@ -50,6 +50,31 @@ int ngn_file_replace(const char *path, const char *data, size_t len) {
     return 0;
 }
 
+long ngn_file_size(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : 0;
+}
+
+int ngn_file_append_line(const char *path, const char *line, size_t len) {
+    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    struct stat st;
+    char last = '\n';
+    if (fstat(fd, &st) != 0 || (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)) {
+        close(fd);
+        return -1;
+    }
+    /* Close a torn last line so it spoils only itself; then the whole line in one write. */
+    char buffer[NGN_TELEMETRY_FIELDS_MAX + 512];
+    size_t offset = last == '\n' ? 0 : 1;
+    if (len + offset > sizeof buffer) { close(fd); return -1; }
+    buffer[0] = '\n';
+    memcpy(buffer + offset, line, len);
+    ssize_t written = write(fd, buffer, len + offset);
+    int ok = written == (ssize_t)(len + offset);
+    return close(fd) == 0 && ok ? 0 : -1;
+}
+
 static const char *home_folder(void) {
     const char *home = getenv("HOME");
     if (home && *home) return home;

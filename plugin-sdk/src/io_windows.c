@@ -1,5 +1,6 @@
 /* Files and the user's folders on Windows: paths are UTF-8 inside the SDK and UTF-16 at the system's door. */
 #include <stdio.h>
+#include <string.h>
 #include <windows.h>
 
 #include "internal.h"
@@ -42,6 +43,42 @@ int ngn_file_replace(const char *path, const char *data, size_t len) {
         return -1;
     }
     return 0;
+}
+
+long ngn_file_size(const char *path) {
+    wchar_t wide[NGN_PATH_MAX];
+    WIN32_FILE_ATTRIBUTE_DATA data;
+    if (widen(path, wide, NGN_PATH_MAX) != 0 || !GetFileAttributesExW(wide, GetFileExInfoStandard, &data)) return 0;
+    return (long)data.nFileSizeLow;
+}
+
+int ngn_file_append_line(const char *path, const char *line, size_t len) {
+    wchar_t wide[NGN_PATH_MAX];
+    if (widen(path, wide, NGN_PATH_MAX) != 0) return -1;
+    HANDLE file = CreateFileW(wide, GENERIC_READ | FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
+                              FILE_ATTRIBUTE_NORMAL, NULL);
+    if (file == INVALID_HANDLE_VALUE) return -1;
+    char last = '\n';
+    LARGE_INTEGER size;
+    DWORD read = 0;
+    BOOL ok = GetFileSizeEx(file, &size);
+    if (ok && size.QuadPart > 0) {
+        OVERLAPPED at = { 0 };
+        at.Offset = (DWORD)((size.QuadPart - 1) & 0xFFFFFFFF);
+        at.OffsetHigh = (DWORD)((size.QuadPart - 1) >> 32);
+        ok = ReadFile(file, &last, 1, &read, &at) && read == 1;
+    }
+    /* Close a torn last line so it spoils only itself; then the whole line in one write. */
+    char buffer[NGN_TELEMETRY_FIELDS_MAX + 512];
+    size_t offset = last == '\n' ? 0 : 1;
+    if (ok && len + offset <= sizeof buffer) {
+        buffer[0] = '\n';
+        memcpy(buffer + offset, line, len);
+        DWORD written = 0;
+        ok = WriteFile(file, buffer, (DWORD)(len + offset), &written, NULL) && written == len + offset;
+    } else ok = FALSE;
+    CloseHandle(file);
+    return ok ? 0 : -1;
 }
 
 static int environment(const wchar_t *name, char *out, size_t capacity) {

@@ -271,6 +271,13 @@ static int each_member(const uint8_t *json, size_t len, member_fn member, void *
     return c.p == c.end ? 0 : -1;
 }
 
+int ngn_json_is_object(const char *text, size_t len) {
+    cursor c = { (const uint8_t *)text, (const uint8_t *)text + len };
+    if (!ngn_utf8_valid(c.p, len) || !peek(&c, '{') || skip_value(&c, 0) != 0) return 0;
+    skip_ws(&c);
+    return c.p == c.end;
+}
+
 int ngn_json_string_equals(const ngn_json_string *s, const char *text) {
     size_t n = strlen(text);
     return s->present && !s->overflow && s->len == n && memcmp(s->text, text, n) == 0;

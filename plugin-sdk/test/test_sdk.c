@@ -197,6 +197,44 @@ static void test_license_check(const char *scratch) {
     remove(mark_path);
 }
 
+/* The telemetry spool: whole lines, a torn line spoils only itself, bounded, bad input refused. */
+static void test_telemetry(const char *scratch) {
+    if (setenv("XDG_DATA_HOME", scratch, 1) != 0) exit(2);
+    char token_path[NGN_PATH_MAX], spool[NGN_PATH_MAX];
+    ngn_token_path("mixing_mentor", token_path, sizeof token_path);
+    snprintf(spool, sizeof spool, "%.*s.telemetry", (int)(strlen(token_path) - 4), token_path);
+    make_dirs(token_path);
+    remove(spool);
+    EXPECT(ngn_telemetry_record("mixing_mentor", "session_end", "{\"daw_type\":\"Reaper\"}") == 0, "an event is recorded");
+    EXPECT(ngn_telemetry_record("mixing_mentor", "crash", NULL) == 0, "an event without fields is recorded");
+    EXPECT(ngn_telemetry_record("mixing_mentor", "session_end", "{\"daw_type\":") == -1, "fields that are not JSON are refused");
+    EXPECT(ngn_telemetry_record("mixing_mentor", "session_end", "[1]") == -1, "fields that are not an object are refused");
+    EXPECT(ngn_telemetry_record("mixing_mentor", "Session End", NULL) == -1, "a malformed event type is refused");
+    EXPECT(ngn_telemetry_record("../etc", "crash", NULL) == -1, "a path in the product is refused");
+    FILE *f = fopen(spool, "ab");
+    fputs("{\"torn", f);
+    fclose(f);
+    EXPECT(ngn_telemetry_record("mixing_mentor", "error", NULL) == 0, "an event after a torn line is recorded");
+    static char text[NGN_TELEMETRY_SPOOL_MAX + 1];
+    long n = ngn_file_read(spool, text, NGN_TELEMETRY_SPOOL_MAX);
+    text[n > 0 ? n : 0] = '\0';
+    EXPECT(n > 0 && strstr(text, "\"event_type\":\"session_end\"") && strstr(text, "{\"torn\n{\"event_id\"") && text[n - 1] == '\n',
+           "the spool holds whole lines and the torn line stands alone: %s", text);
+
+    /* Far more than the cap: the spool stays under it and keeps the newest. */
+    char fields[1200];
+    for (int i = 0; i < 400; i++) {
+        snprintf(fields, sizeof fields, "{\"custom_data\":{\"n\":%d,\"pad\":\"%0900d\"}}", i, 0);
+        if (ngn_telemetry_record("mixing_mentor", "feature_used", fields) != 0) { EXPECT(0, "record %d failed", i); break; }
+    }
+    n = ngn_file_read(spool, text, NGN_TELEMETRY_SPOOL_MAX);
+    text[n > 0 ? n : 0] = '\0';
+    EXPECT(n > 0 && n <= NGN_TELEMETRY_SPOOL_MAX, "the spool stays under its cap (%ld bytes)", n);
+    EXPECT(strstr(text, "\"n\":399,") != NULL && strstr(text, "\"n\":0,") == NULL, "the newest events are kept, the oldest dropped");
+    EXPECT(text[0] == '{' && text[n - 1] == '\n', "trimming keeps whole lines");
+    remove(spool);
+}
+
 /* Mutations of valid tokens must never crash, and must be VALID only when they still spell the same token. */
 static int same_token(const char *a, const char *b) {
     while (*a == ' ' || *a == '\n' || *a == '\t' || *a == '\r' || *a == '\v' || *a == '\f') a++;
@@ -264,6 +302,7 @@ int main(int argc, char **argv) {
     test_token_path_vectors();
     test_clock_mark_vectors();
     test_license_check(argv[1]);
+    test_telemetry(argv[1]);
     test_fuzz(200000);
     printf("%d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

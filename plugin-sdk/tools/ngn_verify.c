@@ -9,6 +9,7 @@
  *   ngn-verify batch KID=X...                   one verdict per stdin line:
  *                                               token TAB product TAB fingerprint TAB now TAB clock_mark TAB entitlements,comma,separated
  *   ngn-verify mark PRODUCT FINGERPRINT SECONDS the text of a clock mark file
+ *   ngn-verify record PRODUCT EVENT_TYPE [JSON] appends a telemetry event to the product's spool
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,7 +23,7 @@
 
 static int usage(void) {
     fputs("usage: ngn-verify fingerprint | fingerprint-of RAW | token-path PRODUCT | check PRODUCT KID=X... [+ENTITLEMENT...]"
-          " | batch KID=X... | mark PRODUCT FINGERPRINT SECONDS\n",
+          " | batch KID=X... | mark PRODUCT FINGERPRINT SECONDS | record PRODUCT EVENT_TYPE [JSON]\n",
           stderr);
     return 2;
 }
@@ -117,6 +118,11 @@ int main(int argc, char **argv) {
         if (ngn_clock_mark_encode(argv[2], argv[3], strtoll(argv[4], NULL, 10), out, sizeof out) != 0) return 1;
         fputs(out, stdout);
         return 0;
+    }
+    if (strcmp(command, "record") == 0 && (argc == 4 || argc == 5)) {
+        int result = ngn_telemetry_record(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+        if (result != 0) fputs(result == -1 ? "not a valid event\n" : "the spool cannot be written\n", stderr);
+        return result == 0 ? 0 : 1;
     }
     return usage();
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   ActivateRequest,
+  TrialRequest,
   ActivateResponse,
   DeactivateRequest,
   DeactivateResponse,
@@ -121,6 +122,12 @@ export class ActivationManager {
     return this.opts.machine.fingerprint;
   }
 
+  /** This machine's activation of the product, if it has one. */
+  activationId(product: string): string | undefined {
+    const token = this.tokens.get(product);
+    return token ? decodeActivationToken(token).payload.sub : undefined;
+  }
+
   async state(): Promise<ActivationState> {
     const activations: ProductActivation[] = [];
     for (const [product, token] of [...this.tokens.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -220,19 +227,50 @@ export class ActivationManager {
         }
         throw err;
       }
-      await this.checkToken(res.activation_token, res.product);
-      await this.store(res.product, res.activation_token);
-      this.opts.logger.info({ product: res.product, activation_id: res.activation_id, already_active: res.already_active }, 'machine activated');
-      await this.changed();
-      return {
-        status: 'activated',
-        activation: await this.describe(res.product, res.activation_token),
-        max_activations: res.max_activations,
-        activations_remaining: res.activations_remaining,
-        already_active: res.already_active,
-        rebound: res.rebound !== null,
-      };
+      return this.took(res);
     });
+  }
+
+  /**
+   * Starts the account's trial of `product` on this machine: the API issues
+   * the trial license and activates this machine in the same call.
+   */
+  startTrial(product: string): Promise<ActivateResult> {
+    return this.serial.run(async () => {
+      const res = await this.opts.api.request({
+        method: 'POST',
+        path: '/license/trial',
+        auth: 'user',
+        bodySchema: TrialRequest,
+        body: {
+          product,
+          hardware_id: this.fingerprint,
+          machine_name: this.opts.machine.name,
+          os: this.opts.machine.os,
+          components: this.opts.machine.components,
+          app_version: this.opts.appVersion,
+        },
+        response: ActivateResponse,
+      });
+      this.opts.logger.info({ product, license_id: res.license_id }, 'trial started');
+      return this.took(res);
+    });
+  }
+
+  /** Keeps the token the API answered an activation with, as the plugin will read it. */
+  private async took(res: ActivateResponse): Promise<ActivateResult> {
+    await this.checkToken(res.activation_token, res.product);
+    await this.store(res.product, res.activation_token);
+    this.opts.logger.info({ product: res.product, activation_id: res.activation_id, already_active: res.already_active }, 'machine activated');
+    await this.changed();
+    return {
+      status: 'activated',
+      activation: await this.describe(res.product, res.activation_token),
+      max_activations: res.max_activations,
+      activations_remaining: res.activations_remaining,
+      already_active: res.already_active,
+      rebound: res.rebound !== null,
+    };
   }
 
   /** Deactivates any of the user's machines; when it is this one, the token and token file go too. */

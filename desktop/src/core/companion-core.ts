@@ -47,6 +47,7 @@ import { hardwareComponents, machineFingerprint, machineName, osLabel, releasePl
 import { InstallerManager, type InstallerLauncher } from './installer-manager';
 import { consoleLogger, type Logger } from './logger';
 import { SettingsStore } from './settings';
+import { PluginTelemetry } from './plugin-telemetry';
 import { TelemetryQueue } from './telemetry-queue';
 import { ReleaseTrust, pinnedReleaseRoots, type TrustRefusal } from './release-trust';
 import { TokenFiles, currentTokenFileEnvironment } from './token-file';
@@ -97,6 +98,9 @@ export class CompanionCore {
   private user: UserProfile | null = null;
   private readonly startedAt = Date.now();
   private started = false;
+  private pluginTelemetryTimer: NodeJS.Timeout | undefined;
+  /** Events plugins spooled beside their tokens (they have no network code). */
+  readonly pluginTelemetry: PluginTelemetry;
 
   private constructor(
     private readonly opts: CompanionCoreOptions,
@@ -112,6 +116,14 @@ export class CompanionCore {
     private readonly trust: ReleaseTrust,
   ) {
     this.checkoutPages = new CheckoutPages(api, () => settings.get().api_url);
+    this.pluginTelemetry = new PluginTelemetry({
+      directory: tokenFiles.directory,
+      queue: telemetry,
+      enabled: () => settings.get().telemetry_enabled,
+      activationId: (product) => activation.activationId(product),
+      os: machine.os,
+      logger,
+    });
     this.handlers = this.buildHandlers();
     this.wireEvents();
   }
@@ -208,7 +220,12 @@ export class CompanionCore {
     if (this.started) return;
     this.started = true;
     this.activation.start();
-    this.telemetry.start(this.opts.telemetry?.flushIntervalMs);
+    // Plugins' spools first, so the first flush takes them along.
+    await this.collectPluginTelemetry();
+    const interval = this.opts.telemetry?.flushIntervalMs ?? 60_000;
+    this.pluginTelemetryTimer = setInterval(() => void this.collectPluginTelemetry(), interval);
+    this.pluginTelemetryTimer.unref();
+    this.telemetry.start(interval);
     if (await this.api.hasSession().catch(() => false)) this.installer.startUpdateChecks(this.opts.pluginUpdateIntervalMs);
     await this.track({ event_type: 'session_start' }).catch(() => undefined);
   }
@@ -217,6 +234,7 @@ export class CompanionCore {
   async close(): Promise<void> {
     this.api.stop();
     this.activation.stop();
+    if (this.pluginTelemetryTimer) clearInterval(this.pluginTelemetryTimer);
     await this.installer.stop();
     if (this.started) {
       await this.track({ event_type: 'session_end', session_duration_secs: Math.round((Date.now() - this.startedAt) / 1000) }).catch(() => undefined);
@@ -255,6 +273,10 @@ export class CompanionCore {
   /** Whether a downloaded Companion update may be installed (its file is deleted otherwise); the Electron updater asks before quitAndInstall. */
   verifyCompanionUpdate(file: string, info: unknown): Promise<UpdateVerdict> {
     return verifyCompanionUpdate(this.trust, file, info, releasePlatform());
+  }
+
+  private async collectPluginTelemetry(): Promise<void> {
+    await this.pluginTelemetry.collect().catch((err) => this.logger.warn({ err }, 'plugin telemetry not collected'));
   }
 
   /** Records a telemetry event (no-op while telemetry is off); app_version and os are added here. */
@@ -312,7 +334,10 @@ export class CompanionCore {
           await this.handlers['auth:logout']();
         }
         const after = await this.settings.update(patch);
-        if (before.telemetry_enabled && !after.telemetry_enabled) await this.telemetry.clear();
+        if (before.telemetry_enabled && !after.telemetry_enabled) {
+          await this.telemetry.clear();
+          await this.collectPluginTelemetry(); // with telemetry off, this deletes the spools unread
+        }
         if (before.api_url !== after.api_url) {
           // Sessions are per API: the new one may or may not have one.
           this.user = null;
@@ -399,6 +424,11 @@ export class CompanionCore {
       'activation:activate': async ({ license_key, machine_name }) => {
         const result = await this.activation.activate(license_key, machine_name);
         if (result.status === 'activated') await this.track({ event_type: 'activation' }).catch(() => undefined);
+        return result;
+      },
+      'activation:start-trial': async ({ product }) => {
+        const result = await this.activation.startTrial(product);
+        await this.track({ event_type: 'activation' }).catch(() => undefined);
         return result;
       },
       'activation:deactivate': ({ activation_id }) => this.activation.deactivate(activation_id),

@@ -143,12 +143,14 @@ export class TelemetryQueue {
   }
 
   /**
-   * Queues one event (it gets its `event_id` here, once) and resolves when it is on disk.
+   * Queues one event and resolves when it is on disk. It gets its `event_id`
+   * here, once, unless it comes with one (a plugin's spooled event keeps the id
+   * it was recorded with, so reading the spool twice still counts once).
    * Does nothing while telemetry is off.
    */
-  async track(fields: Record<string, unknown>): Promise<QueuedEvent | null> {
+  async track(fields: Record<string, unknown>, made?: { event_id: string; occurred_at: string }): Promise<QueuedEvent | null> {
     if (!this.opts.enabled()) return null;
-    const event: QueuedEvent = { ...fields, event_id: randomUUID(), occurred_at: new Date().toISOString() };
+    const event: QueuedEvent = { ...fields, event_id: made?.event_id ?? randomUUID(), occurred_at: made?.occurred_at ?? new Date().toISOString() };
     const line = `${JSON.stringify(event)}\n`;
     if (Buffer.byteLength(line) > this.maxEventBytes) {
       throw new CompanionError('invalid_request', `A telemetry event may not exceed ${this.maxEventBytes} bytes.`);

@@ -25,6 +25,7 @@ import {
   type TicketDetail,
   type TicketMessage,
   LicenseKeyInput,
+  ProductId,
   LoginRequest,
   RegisterRequest,
   TelemetryEventType,
@@ -101,6 +102,8 @@ export const channels = {
   'activation:activate': channel(
     z.strictObject({ license_key: LicenseKeyInput, machine_name: z.string().trim().min(1).max(100).optional() }),
   ).returns<ActivateResult>(),
+  /** Starts the account's 14-day trial of a product, activated on this machine. */
+  'activation:start-trial': channel(z.strictObject({ product: ProductId })).returns<ActivateResult>(),
   /** Frees a seat: this machine's (its token file is removed) or any other machine of the user's. */
   'activation:deactivate': channel(z.strictObject({ activation_id: z.uuid() })).returns<ActivationState>(),
   /** Refreshes every token of this machine now (also runs on start and every few hours). */

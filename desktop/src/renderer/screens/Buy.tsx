@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { CheckoutSessionState, Plan } from '@ngn/shared';
 import { Icon } from '../components/Icon';
 import { LicenseKey } from '../components/LicenseKey';
+import { TrialButton, useStartTrial } from '../components/TrialButton';
 import { Badge, Banner, Button, Card, EmptyState, ErrorBanner, PageHeader, Skeleton } from '../components/ui';
 import { toUiError, useAction, useCall, useInvoke, type UiError } from '../lib/companion';
 import { productName } from '../lib/labels';
@@ -51,8 +52,13 @@ function planFeatures(p: Plan): string[] {
   return [...(TIER_FEATURES[p.plan] ?? []), seats, billing, `Works offline for ${p.offline_grace_days} days at a time`];
 }
 
+/** The product the trial offer is for. */
+const TRIAL_PRODUCT = 'mixing_mentor';
+
 function Plans({ onStarted }: { onStarted: (session: StartedCheckout) => void }) {
   const plans = useInvoke('purchase:plans');
+  const licenses = useInvoke('licenses:list');
+  const trial = useStartTrial(TRIAL_PRODUCT, () => navigate('home'));
   const call = useCall();
   const [billing, setBilling] = useState<Billing>('perpetual');
   const [buying, setBuying] = useState<string | null>(null);
@@ -91,6 +97,12 @@ function Plans({ onStarted }: { onStarted: (session: StartedCheckout) => void })
         }
       />
       {checkout.error && <ErrorBanner error={checkout.error} onDismiss={checkout.clearError} title="Could not start the checkout" />}
+      {trial.error && <ErrorBanner error={trial.error} onDismiss={trial.clearError} title="Could not start the trial" />}
+      {licenses.data && !licenses.data.some((l) => l.product === TRIAL_PRODUCT) && (
+        <Banner tone="info" title="Not sure yet? Try it free for 14 days" actions={<TrialButton trial={trial} />}>
+          Every Pro feature on this machine, no payment details needed. When the trial ends the plugin goes quiet until you buy.
+        </Banner>
+      )}
       {plans.error ? (
         <ErrorBanner error={plans.error} onRetry={plans.reload} title="Could not load the plans" />
       ) : plans.loading ? (

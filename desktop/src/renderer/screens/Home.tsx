@@ -1,6 +1,7 @@
 /** Home: is this machine activated, how long it works offline, the licenses at a glance, update notices. */
 import type { LicenseSummary } from '@ngn/shared';
 import { Icon } from '../components/Icon';
+import { TrialButton, useStartTrial } from '../components/TrialButton';
 import { Badge, Banner, Button, Card, EmptyState, ErrorBanner, PageHeader, Skeleton } from '../components/ui';
 import { useAppState } from '../lib/app-state';
 import { useAction, useCall, useInvoke } from '../lib/companion';
@@ -22,6 +23,9 @@ export function HomeScreen() {
   const primary = active[0];
   const user = auth.user;
   const usable = (licenses.data ?? []).filter((l) => l.status === 'active');
+  // A trial is for someone who never had this product: the API refuses the rest anyway.
+  const neverLicensed = licenses.data !== undefined && !licenses.data.some((l) => l.product === 'mixing_mentor');
+  const trial = useStartTrial('mixing_mentor', () => void licenses.reload());
 
   return (
     <>
@@ -45,6 +49,7 @@ export function HomeScreen() {
         <ErrorBanner title="The last license check failed" error={activation.last_error} onRetry={() => void refresh.run()} />
       )}
       {refresh.error && <ErrorBanner error={refresh.error} onDismiss={refresh.clearError} />}
+      {trial.error && <ErrorBanner error={trial.error} onDismiss={trial.clearError} title="Could not start the trial" />}
 
       <section className={`hero${primary ? '' : ' is-inactive'}`} aria-label="This machine">
         <div className="hero-icon">
@@ -61,14 +66,22 @@ export function HomeScreen() {
             <>
               <h2>{productName(primary.product)} is activated</h2>
               <p>
-                {titleCase(primary.policy)} · {LICENSE_TYPE_TEXT[primary.license_type]} · {offlineGraceText(primary.token_expires_at)}
+                {primary.license_type === 'trial' && primary.license_expires_at
+                  ? `Trial · ends ${formatDate(primary.license_expires_at)}`
+                  : `${titleCase(primary.policy)} · ${LICENSE_TYPE_TEXT[primary.license_type]} · ${offlineGraceText(primary.token_expires_at)}`}
                 {activation.last_heartbeat_at ? ` · checked ${formatRelative(activation.last_heartbeat_at)}` : ''}
               </p>
             </>
           ) : (
             <>
               <h2>Not activated yet</h2>
-              <p>{usable.length ? 'Activate a license on this machine so the plugin can run.' : 'Buy a license or start with the one you already have.'}</p>
+              <p>
+                {usable.length
+                  ? 'Activate a license on this machine so the plugin can run.'
+                  : neverLicensed
+                    ? 'Try Mixing Mentor free for 14 days on this machine, or buy a license.'
+                    : 'Buy a license or start with the one you already have.'}
+              </p>
             </>
           )}
         </div>
@@ -87,9 +100,12 @@ export function HomeScreen() {
               Activate this machine
             </Button>
           ) : (
-            <Button variant="secondary" icon="bag" onClick={() => navigate('buy')}>
-              Buy a license
-            </Button>
+            <>
+              {neverLicensed && <TrialButton trial={trial} />}
+              <Button variant="secondary" icon="bag" onClick={() => navigate('buy')}>
+                Buy a license
+              </Button>
+            </>
           )}
         </div>
       </section>
