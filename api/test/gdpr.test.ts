@@ -32,6 +32,7 @@ const EXPORTED: Record<string, { section: string; id: string }> = {
   'audit_logs.actor_user_id': { section: 'audit_log', id: 'id' },
   'audit_logs.subject_user_id': { section: 'audit_log', id: 'id' },
   'licenses.user_id': { section: 'licenses', id: 'id' },
+  'trials.user_id': { section: 'trials', id: 'id' },
   'purchases.user_id': { section: 'purchases', id: 'id' },
   'api_keys.created_by': { section: 'api_keys', id: 'id' },
   'support_tickets.user_id': { section: 'support_tickets', id: 'id' },
@@ -80,6 +81,8 @@ async function personWithEverything(): Promise<Person> {
 
   const lic = await grantLicense(t, id, 'pro');
   assert.equal((await activate(t, access, lic.license_key, newFingerprint(), { machine_name: p.machine })).status, 200);
+  await exec(`UPDATE users SET email_verified_at = now() WHERE id = :id`, { id });
+  assert.equal((await t.post('/license/trial', { hardware_id: newFingerprint(), machine_name: 'Trial machine' }, access)).status, 201);
   await exec(`UPDATE users SET stripe_customer_id = :customer WHERE id = :id`, { id, customer: p.customer });
   await exec(
     `INSERT INTO purchases (user_id, license_id, plan, license_type, product, amount, currency, status, completed_at,
@@ -159,7 +162,7 @@ describe('GET /user/export', () => {
     }
     assert.equal(doc.telemetry_events.length, 2500);
     assert.equal(new Set(doc.telemetry_events.map((e: any) => e.event_id)).size, 2500);
-    assert.deepEqual(doc.activations.map((a: any) => a.machine_name), [ada.machine]);
+    assert.deepEqual(doc.activations.map((a: any) => a.machine_name), [ada.machine, 'Trial machine']);
     assert.deepEqual(doc.support_tickets[0].messages.map((m: any) => m.author), ['user', 'staff']);
     assert.ok(doc.sessions.some((s: any) => s.user_agent === ada.userAgent));
     assert.ok(doc.audit_log.some((a: any) => a.action === 'auth.login_failed' && a.actor !== undefined));

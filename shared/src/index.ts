@@ -19,3 +19,4 @@ export * from './schemas/admin-users';
 export * from './schemas/account';
 export * from './schemas/purchases';
 export * from './schemas/billing-admin';
+export * from './schemas/airgap';

@@ -3,6 +3,7 @@ import { QueryTypes } from 'sequelize';
 import { signWebhookPayload } from '../../../scripts/stripe-emulator';
 import { AccessTokens } from '../../src/lib/access-tokens';
 import { GOOD_PASSWORD, signUp, uniqueEmail, type TestApi } from './api';
+import { offlineMachine, receiptFile, requestFile } from './airgap';
 import { activate, grantLicense, newFingerprint } from './licenses';
 import { createCheckout, payInForm, waitFor, type PurchaseStack } from './purchases';
 import { artifact, signedBy } from './releases';
@@ -228,6 +229,30 @@ export const ROUTES: RouteRow[] = [
   // Someone else's key reads exactly like a wrong one.
   { route: 'POST /license/activate', access: 'own', ok: 200, others: 400, prepare: async (w) => ({ body: { license_key: (await w.license()).license_key, hardware_id: newFingerprint(), machine_name: 'Matrix', os: 'Linux' } }) },
   { route: 'POST /license/deactivate', access: 'own', ok: 200, others: 404, prepare: async (w) => ({ body: { activation_id: (await w.activation()).id } }) },
+  {
+    route: 'POST /license/trial',
+    access: 'self',
+    ok: 201,
+    // One trial per account: each caller is a fresh account, with its email confirmed as the route asks.
+    throwawayCallers: true,
+    prepare: async (w, caller) => {
+      if (caller) await w.t.api.deps.sequelize.query('UPDATE users SET email_verified_at = now() WHERE id = :id', { replacements: { id: caller.id } });
+      return { body: { hardware_id: newFingerprint() } };
+    },
+  },
+  { route: 'POST /license/offline/activate', access: 'own', ok: 200, others: 400, prepare: async (w) => ({ body: requestFile(offlineMachine(), (await w.license()).license_key) }) },
+  {
+    route: 'POST /license/offline/deactivate',
+    access: 'own',
+    ok: 200,
+    others: 404,
+    prepare: async (w) => {
+      const machine = offlineMachine();
+      const res = await w.t.post('/license/offline/activate', requestFile(machine, (await w.license()).license_key), await w.token(w.a));
+      if (res.status !== 200) throw new Error(`offline activation fixture: ${res.status} ${JSON.stringify(res.body)}`);
+      return { body: receiptFile(machine, res.body.activation_id) };
+    },
+  },
   { route: 'GET /license/status', access: 'own', ok: 200, others: 404, prepare: async (w) => ({ query: { license_key: (await w.license()).license_key } }) },
   { route: 'GET /license/list', access: 'self', ok: 200, prepare: async () => ({}) },
   {

@@ -33,8 +33,8 @@ export const HardwareComponents = z
   .refine((c) => Object.keys(c).length <= 16, { message: 'Send at most 16 components.' });
 export type HardwareComponents = z.infer<typeof HardwareComponents>;
 
-const Version = z.string().trim().min(1).max(64);
-const MachineText = z.string().trim().min(1).max(100);
+export const Version = z.string().trim().min(1).max(64);
+export const MachineText = z.string().trim().min(1).max(100);
 
 /** A request names its machine by hardware_id, or by its alias fingerprint (equal when both are sent). */
 const MachineNaming = { hardware_id: Fingerprint.optional(), /** Alias of hardware_id. */ fingerprint: Fingerprint.optional() };

@@ -34,6 +34,7 @@ const SECTIONS: Array<[name: string, sql: string]> = [
        FROM activations a JOIN licenses l ON l.id = a.license_id
       WHERE l.user_id = :userId ORDER BY a.created_at, a.id`,
   ],
+  ['trials', `SELECT id, product_id, fingerprint, license_id, created_at FROM trials WHERE user_id = :userId ORDER BY created_at, id`],
   ['purchases', `SELECT * FROM purchases WHERE user_id = :userId ORDER BY created_at, id`],
   [
     'api_keys',

@@ -1,10 +1,18 @@
 import type { Transaction } from 'sequelize';
-import { isValidLicenseKey, type ActivateRequest, type ActivateResponse, type PendingMachine } from '@ngn/shared';
+import {
+  deactivationReceiptSigningInput,
+  isValidLicenseKey,
+  type ActivateRequest,
+  type ActivateResponse,
+  type DeactivationReceiptFile,
+  type PendingMachine,
+} from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { audit, auditInsertSql, type RequestMeta } from '../../lib/audit';
 import { AppError, badRequest, unprocessable } from '../../lib/errors';
 import { queryBatch } from '../../lib/sql-batch';
 import { readOwnActivationToken, signActivationToken, tokenExpiry } from './activation-tokens';
+import { verifyMachineSignature } from './machine-keys';
 import { activationNotFound, assertUsable, licenseInvalid, MaxActivationsReached } from './errors';
 import { LicenseStore, PENDING_UNTIL } from './license-store';
 import { findRebindCandidate } from './rebinding';
@@ -61,6 +69,13 @@ function withinDeactivationBudget(license: Pick<LicenseRow, 'max_deactivations'>
   return license.max_deactivations === null || spent < license.max_deactivations;
 }
 
+type MachineRow = LicenseRow & {
+  activation_deactivated_at: Date | null;
+  pending_until: Date | null;
+  activation_fingerprint: string;
+  machine_key: string | null;
+};
+
 /** A user takes a seat for a machine, or frees one of their own. */
 export class MachineSeats {
   private readonly store: LicenseStore;
@@ -82,7 +97,7 @@ export class MachineSeats {
    * re-binding to look for, or the list a refusal shows): a license with many
    * seats would otherwise have every one of them read and parsed per activation.
    */
-  async activate(userId: string, input: ActivateRequest, meta: RequestMeta, outer?: Transaction): Promise<ActivateResponse> {
+  async activate(userId: string, input: ActivateRequest, meta: RequestMeta, outer?: Transaction, byFile?: { machineKey: string }): Promise<ActivateResponse> {
     if (!isValidLicenseKey(input.license_key)) throw licenseInvalid();
     return this.store.inTransaction(outer, async (transaction) => {
       const [[license], [seats], rebindable] = (await queryBatch(
@@ -104,7 +119,9 @@ export class MachineSeats {
       if (!license || license.user_id !== userId) throw licenseInvalid();
       assertUsable(license);
       const now = new Date();
-      const tokenExpiresAt = tokenExpiry(now, license.offline_grace_days, license.expires_at);
+      // A machine activated by file cannot heartbeat: the policy may give it a longer grace.
+      const graceDays = byFile ? Math.max(license.offline_grace_days, license.airgap_grace_days ?? 0) : license.offline_grace_days;
+      const tokenExpiresAt = tokenExpiry(now, graceDays, license.expires_at);
       const machine = {
         machine_name: input.machine_name,
         os: input.os,
@@ -112,6 +129,7 @@ export class MachineSeats {
         plugin_version: input.plugin_version ?? null,
         components: JSON.stringify(input.components ?? {}),
         token_expires_at: tokenExpiresAt,
+        machine_key: byFile?.machineKey ?? null,
       };
 
       let activationId: string;
@@ -125,7 +143,7 @@ export class MachineSeats {
           `UPDATE activations SET machine_name = :machine_name, os = :os,
                   app_version = COALESCE(:app_version, app_version), plugin_version = COALESCE(:plugin_version, plugin_version),
                   components = CASE WHEN :components::jsonb = '{}'::jsonb THEN components ELSE :components::jsonb END,
-                  token_expires_at = :token_expires_at, stale_at = NULL, updated_at = now()
+                  token_expires_at = :token_expires_at, machine_key = COALESCE(:machine_key, machine_key), stale_at = NULL, updated_at = now()
             WHERE id = :id RETURNING id`,
           { ...machine, id: activationId },
           transaction,
@@ -166,9 +184,9 @@ export class MachineSeats {
               WHERE id = :rebound_from AND deactivated_at IS NULL RETURNING id
            ), created AS (
              INSERT INTO activations (license_id, fingerprint, components, machine_name, os, app_version, plugin_version,
-                                      activated_at, token_expires_at, rebound_from)
+                                      activated_at, token_expires_at, rebound_from, machine_key)
              VALUES (:license, :fingerprint, :components::jsonb, :machine_name, :os, :app_version, :plugin_version,
-                     :now, :token_expires_at, :rebound_from)
+                     :now, :token_expires_at, :rebound_from, :machine_key)
              RETURNING id
            ), audited AS (${audited.sql})
            SELECT id FROM created`,
@@ -196,7 +214,7 @@ export class MachineSeats {
         fingerprint: input.hardware_id,
         entitlements: license.entitlements,
         licenseExpiresAt: license.expires_at,
-        offlineGraceDays: license.offline_grace_days,
+        offlineGraceDays: graceDays,
       }, now);
       return {
         status: 'activated',
@@ -225,11 +243,16 @@ export class MachineSeats {
    * seat frees at once; otherwise the machine is pending until its token
    * expires or its next heartbeat hears of it. Returns that time, or null.
    */
-  async deactivate(userId: string, input: { activation_id: string; activation_token?: string | undefined }, meta: RequestMeta): Promise<Date | null> {
+  async deactivate(
+    userId: string,
+    input: { activation_id: string; activation_token?: string | undefined; receipt?: DeactivationReceiptFile | undefined },
+    meta: RequestMeta,
+  ): Promise<Date | null> {
     const activationId = input.activation_id;
     return this.deps.sequelize.transaction(async (transaction) => {
-      const [row] = await this.store.rows<LicenseRow & { activation_deactivated_at: Date | null; pending_until: Date | null; activation_fingerprint: string }>(
-        `SELECT ${LICENSE_COLUMNS}, a.deactivated_at AS activation_deactivated_at, a.pending_until, a.fingerprint AS activation_fingerprint
+      const [row] = await this.store.rows<MachineRow>(
+        `SELECT ${LICENSE_COLUMNS}, a.deactivated_at AS activation_deactivated_at, a.pending_until, a.fingerprint AS activation_fingerprint,
+                a.machine_key
            FROM activations a JOIN ${LICENSE_FROM} ON l.id = a.license_id
           WHERE a.id = :id FOR UPDATE OF l`,
         { id: activationId },
@@ -244,7 +267,9 @@ export class MachineSeats {
         }
         throw activationNotFound();
       }
-      const proven = input.activation_token !== undefined && this.provesMachine(input.activation_token, activationId, row.activation_fingerprint);
+      const proven = input.receipt
+        ? this.receiptProvesMachine(input.receipt, row)
+        : input.activation_token !== undefined && this.provesMachine(input.activation_token, activationId, row.activation_fingerprint);
       if (row.activation_deactivated_at) {
         // Already free: the machine's own token now lets go of what was left pending.
         if (!proven) return row.pending_until;
@@ -264,7 +289,7 @@ export class MachineSeats {
           actorUserId: userId,
           targetType: 'activation',
           targetId: activationId,
-          metadata: { license_id: row.id, by: 'user', from: proven ? 'this_machine' : 'elsewhere', pending_until: pendingUntil },
+          metadata: { license_id: row.id, by: 'user', from: input.receipt ? 'receipt' : proven ? 'this_machine' : 'elsewhere', pending_until: pendingUntil },
         },
         meta,
         transaction,
@@ -279,6 +304,18 @@ export class MachineSeats {
     if (!claims || claims.sub !== activationId || claims.fingerprint !== fingerprint) {
       throw badRequest('activation_token_mismatch', 'This activation token is not the one of the machine being deactivated.');
     }
+    return true;
+  }
+
+  /** A deactivation receipt signed by the key the machine was activated with by file: it let go. A wrong one is refused. */
+  private receiptProvesMachine(receipt: DeactivationReceiptFile, row: MachineRow): boolean {
+    const signed =
+      row.machine_key !== null &&
+      receipt.machine_key === row.machine_key &&
+      receipt.fingerprint === row.activation_fingerprint &&
+      receipt.product === row.product_id &&
+      verifyMachineSignature(row.machine_key, deactivationReceiptSigningInput(receipt), receipt.signature);
+    if (!signed) throw badRequest('invalid_receipt_signature', 'This receipt was not signed by the computer that holds this seat.');
     return true;
   }
 

@@ -1,5 +1,9 @@
 import {
   ActivateRequest,
+  ActivationRequestFile,
+  ActivationResponseFile,
+  DeactivationReceiptFile,
+  OfflineDeactivateResponse,
   ActivateResponse,
   DeactivateRequest,
   DeactivateResponse,
@@ -82,6 +86,47 @@ export const licensesModule: Module = (m) => {
       },
     },
     ({ user, body, ctx }) => licenses.trials.start(user.id, body, requestMeta(ctx)),
+  );
+  m.route(
+    {
+      method: 'post',
+      path: '/license/offline/activate',
+      summary: "Answer an offline computer's activation request file (.ngnreq) with its response file (.ngnresp)",
+      tags,
+      access: 'user',
+      body: ActivationRequestFile,
+      response: ActivationResponseFile,
+      errors: {
+        400: 'invalid_request_signature, request_expired, product_mismatch, license_invalid, max_activations_reached',
+        403: 'license_expired, license_revoked, license_suspended',
+        409: 'deactivation_pending',
+      },
+    },
+    async ({ user, body, ctx }) => {
+      try {
+        return await licenses.byFile.activate(user.id, body, requestMeta(ctx));
+      } catch (err) {
+        if (!(err instanceof MaxActivationsReached)) throw err;
+        ctx.status = 400;
+        ctx.body = err.body();
+      }
+    },
+  );
+  m.route(
+    {
+      method: 'post',
+      path: '/license/offline/deactivate',
+      summary: "Free an offline computer's seat with its signed deactivation receipt (at once: it proved it let go)",
+      tags,
+      access: 'user',
+      body: DeactivationReceiptFile,
+      response: OfflineDeactivateResponse,
+      errors: { 400: 'invalid_receipt_signature', 404: 'activation_not_found', 422: 'deactivation_limit_reached' },
+    },
+    async ({ user, body, ctx }) => {
+      await licenses.byFile.deactivate(user.id, body, requestMeta(ctx));
+      return { status: 'deactivated', activation_id: body.activation_id } as const;
+    },
   );
   m.route(
     {

@@ -35,6 +35,8 @@ export interface LicenseRow {
   /** The seats that apply: the admin's override, else the policy's. */
   max_activations: number;
   offline_grace_days: number;
+  /** A file-activated machine's offline grace, when the policy gives it a longer one. */
+  airgap_grace_days: number | null;
   max_deactivations: number | null;
   deactivation_window_days: number;
   entitlements: string[];
@@ -46,7 +48,7 @@ export const LICENSE_COLUMNS = `
   l.id, l.license_key, l.user_id, l.product_id, l.policy_id, l.status, l.status_reason, l.expires_at,
   l.max_activations_override, l.source_type, l.source_id, l.created_at, l.updated_at,
   p.name AS policy, p.license_type, COALESCE(l.max_activations_override, p.max_activations) AS max_activations,
-  p.offline_grace_days, p.max_deactivations, p.deactivation_window_days, p.entitlements,
+  p.offline_grace_days, p.airgap_grace_days, p.max_deactivations, p.deactivation_window_days, p.entitlements,
   (l.status = 'expired' OR l.expires_at <= now()) AS expired`;
 
 export const LICENSE_FROM = `licenses l JOIN policies p ON p.id = l.policy_id`;

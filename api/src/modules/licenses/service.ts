@@ -6,6 +6,7 @@ import { LicenseChanges, type ChangeOptions } from './license-changes';
 import { MachineChecks } from './machine-checks';
 import { MachineSeats } from './machine-seats';
 import { OwnedLicenses } from './owned-licenses';
+import { FileActivations } from './file-activation';
 import { TrialStarter } from './trials';
 
 /**
@@ -20,6 +21,7 @@ export class LicensesService {
   readonly checks: MachineChecks;
   readonly owned: OwnedLicenses;
   readonly trials: TrialStarter;
+  readonly byFile: FileActivations;
   private readonly issuer: LicenseIssuer;
   private readonly changes: LicenseChanges;
 
@@ -28,6 +30,7 @@ export class LicensesService {
     this.checks = new MachineChecks(deps);
     this.owned = new OwnedLicenses(deps);
     this.trials = new TrialStarter(deps, this.seats);
+    this.byFile = new FileActivations(deps, this.seats);
     this.issuer = new LicenseIssuer(deps);
     this.changes = new LicenseChanges(deps);
   }
