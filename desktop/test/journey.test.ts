@@ -6,15 +6,17 @@
  * and checked for unhandled errors.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type Download, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { activationTokenPath, Jwks, verifyActivationToken, type TokenFileEnvironment } from '@ngn/shared';
 import { signUpAs, tokenFromMail } from '../../api/test/helpers/api';
@@ -390,5 +392,82 @@ test('a musician who never bought starts a 14-day trial from Home; this computer
   await page.getByRole('button', { name: 'Start 14-day trial' }).click();
   await page.getByRole('alert').filter({ hasText: 'already been used on this account or on this computer' }).waitFor();
   await shot('buy-trial-refused', { allowErrorBanner: true });
+  assert.deepEqual(pageErrors, []);
+});
+
+test('an offline studio: a request by file, answered on the /offline page on a phone, loaded back, then released by receipt', { timeout: 120_000 }, async () => {
+  const api = stack.t;
+  const email = 'alan.turing@example.com';
+  const alan = await api.post('/auth/login', { email, password: PASSWORD });
+  const [{ id: alanId }] = (await api.api.deps.sequelize.query('SELECT id FROM users WHERE email = :email', { replacements: { email }, type: 'SELECT' })) as Array<{ id: string }> as [{ id: string }];
+  const license = await api.api.built.services.licenses.issue({ userId: alanId, product: PRODUCT, policy: 'standard', source: { type: 'admin' } });
+  const files = path.join(work, 'carried');
+  await mkdir(files, { recursive: true });
+  const saved = async (download: Download) => {
+    const file = path.join(files, download.suggestedFilename());
+    await download.saveAs(file);
+    return file;
+  };
+
+  // ---- on the offline computer: the request ----
+  await nav('Licenses').click();
+  const card = page.getByRole('region', { name: 'Offline computers' });
+  await card.getByLabel('License key').fill(license.license_key);
+  const [requestDownload] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Create activation request' }).click()]);
+  const requestPath = await saved(requestDownload);
+  assert.match(path.basename(requestPath), /\.ngnreq$/);
+  await shot('licenses-offline-request');
+
+  // ---- on a phone: the API's /offline page answers it ----
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, acceptDownloads: true, isMobile: true, hasTouch: true });
+  const web = await phone.newPage();
+  const webErrors: string[] = [];
+  web.on('pageerror', (err) => webErrors.push(err.message));
+  await web.goto(`${api.url}/offline`);
+  await web.getByLabel('Email').fill(email);
+  await web.getByLabel('Password').fill(PASSWORD);
+  await web.getByRole('button', { name: 'Sign in' }).click();
+  await web.getByText('Signed in as').waitFor();
+  await web.getByLabel('Activation request').setInputFiles(requestPath);
+  const responseLink = web.getByRole('link', { name: 'Save the activation response' });
+  await Promise.race([responseLink.waitFor(), web.getByRole('alert').filter({ hasText: /./ }).waitFor()]);
+  assert.equal(await web.getByRole('alert').textContent(), '', 'the /offline page shows no error');
+  await web.screenshot({ path: path.join(SHOTS, 'offline-page-phone.png'), fullPage: true });
+  const [responseDownload] = await Promise.all([web.waitForEvent('download'), responseLink.click()]);
+  const responsePath = await saved(responseDownload);
+  assert.match(path.basename(responsePath), /\.ngnresp$/);
+
+  // ---- back on the offline computer: a response made for another computer is refused ----
+  const foreign = JSON.parse(await readFile(responsePath, 'utf8'));
+  const foreignPath = path.join(files, 'foreign.ngnresp');
+  await writeFile(foreignPath, JSON.stringify({ ...foreign, fingerprint: randomBytes(32).toString('hex') }));
+  await card.getByLabel('Load activation response').setInputFiles(foreignPath);
+  await page.getByRole('alert').filter({ hasText: 'made for another computer' }).waitFor();
+  await shot('licenses-offline-foreign-response', { allowErrorBanner: true });
+  await page.getByRole('alert').filter({ hasText: 'made for another computer' }).getByRole('button', { name: 'Dismiss' }).click();
+
+  // ---- ... and its own response activates it, as an online activation would ----
+  await card.getByLabel('Load activation response').setInputFiles(responsePath);
+  await page.getByText('Active on this machine').waitFor();
+  await shot('licenses-offline-activated');
+  const tokenFile = activationTokenPath(tokenEnv, PRODUCT);
+  // Asynchronously: the API answering the verifier's JWKS request runs in this process.
+  const cli = await promisify(execFile)('npm', ['run', '--silent', 'verify-token', '--', tokenFile, '--jwks', `${api.url}/api/v1/keys`], { cwd: ROOT });
+  assert.equal(JSON.parse(cli.stdout).code, 'VALID');
+
+  // ---- giving the seat back by receipt, uploaded from the phone ----
+  await card.getByRole('button', { name: 'Deactivate Mixing Mentor by receipt' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Deactivate this computer by receipt?' });
+  await confirm.waitFor();
+  await shot('licenses-offline-release-confirm');
+  const [receiptDownload] = await Promise.all([page.waitForEvent('download'), confirm.getByRole('button', { name: 'Deactivate and save the receipt' }).click()]);
+  const receiptPath = await saved(receiptDownload);
+  assert.equal(existsSync(tokenFile), false, 'the token is gone before the receipt exists');
+  await web.getByLabel('Deactivation receipt').setInputFiles(receiptPath);
+  await web.getByText('The seat is free.').waitFor();
+  const status = await api.get(`/license/status?license_key=${license.license_key}`, alan.body.access_token);
+  assert.deepEqual(status.body.activations, []);
+  assert.deepEqual(webErrors, []);
+  await phone.close();
   assert.deepEqual(pageErrors, []);
 });

@@ -9,6 +9,7 @@ import { licensesAdminModule } from './licenses/admin-routes';
 import { licensesModule } from './licenses/routes';
 import { metricsModule } from './metrics/routes';
 import type { Module } from './module';
+import { offlineModule } from './offline/routes';
 import { purchasesModule } from './purchases/routes';
 import { releasesModule } from './releases/routes';
 import { supportModule } from './support/routes';
@@ -17,4 +18,4 @@ import { updatesModule } from './updates/routes';
 import { usersModule } from './users/routes';
 
 /** Every area of the API, registered in this order. */
-export const MODULES: Module[] = [healthModule, metricsModule, authModule, usersModule, licensesModule, licensesAdminModule, purchasesModule, apiKeysModule, releasesModule, downloadsModule, updatesModule, telemetryModule, supportModule, adminUsersModule, accountModule, legalModule];
+export const MODULES: Module[] = [healthModule, metricsModule, authModule, usersModule, licensesModule, licensesAdminModule, purchasesModule, apiKeysModule, releasesModule, downloadsModule, updatesModule, telemetryModule, supportModule, adminUsersModule, accountModule, legalModule, offlineModule];

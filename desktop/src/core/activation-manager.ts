@@ -257,6 +257,47 @@ export class ActivationManager {
     });
   }
 
+  /**
+   * Takes a token that came by file (an offline machine's activation response),
+   * checked like the API's answers. A machine that has never been online has no
+   * keys to check its signature with: then what the token claims is checked
+   * (this machine, this product) and the plugin checks the signature against
+   * the keys built into it.
+   */
+  adopt(product: string, token: string): Promise<ActivationState> {
+    return this.serial.run(async () => {
+      try {
+        await this.checkToken(token, product);
+      } catch (err) {
+        if (!(err instanceof CompanionError && (err.code === 'offline' || err.code === 'timeout'))) throw err;
+        const claims = (() => {
+          try {
+            return decodeActivationToken(token).payload;
+          } catch {
+            return null;
+          }
+        })();
+        if (!claims || claims.fingerprint !== this.fingerprint || claims.product !== product) {
+          throw new CompanionError('activation_token_invalid', 'This activation response holds a token this machine cannot use.');
+        }
+      }
+      await this.store(product, token);
+      this.opts.logger.info({ product }, 'machine activated by file');
+      return this.changed();
+    });
+  }
+
+  /** Lets go of this machine's activation of `product` without telling the API (it is offline): returns its id for the receipt. */
+  releaseLocally(product: string): Promise<string> {
+    return this.serial.run(async () => {
+      const token = this.tokens.get(product);
+      if (!token) throw new CompanionError('not_activated', 'This computer has no activation of this product to release.');
+      await this.forget(product);
+      await this.changed();
+      return decodeActivationToken(token).payload.sub;
+    });
+  }
+
   /** Keeps the token the API answered an activation with, as the plugin will read it. */
   private async took(res: ActivateResponse): Promise<ActivateResult> {
     await this.checkToken(res.activation_token, res.product);

@@ -47,6 +47,7 @@ import { hardwareComponents, machineFingerprint, machineName, osLabel, releasePl
 import { InstallerManager, type InstallerLauncher } from './installer-manager';
 import { consoleLogger, type Logger } from './logger';
 import { SettingsStore } from './settings';
+import { OfflineActivation } from './offline-activation';
 import { PluginTelemetry } from './plugin-telemetry';
 import { TelemetryQueue } from './telemetry-queue';
 import { ReleaseTrust, pinnedReleaseRoots, type TrustRefusal } from './release-trust';
@@ -110,6 +111,7 @@ export class CompanionCore {
     readonly api: ApiClient,
     readonly tokenFiles: TokenFiles,
     readonly activation: ActivationManager,
+    readonly offline: OfflineActivation,
     readonly installer: InstallerManager,
     readonly telemetry: TelemetryQueue,
     private readonly machine: { name: string; os: string },
@@ -151,16 +153,18 @@ export class CompanionCore {
     });
     const tokenFiles = new TokenFiles(opts.tokenFileEnvironment ?? currentTokenFileEnvironment());
     const machine = { name: machineName(), os: osLabel() };
+    const identity = { fingerprint: await machineFingerprint(), components: await hardwareComponents(), ...machine };
     const activation = await ActivationManager.open({
       api,
       credentials,
       tokenFiles,
       dataDir: opts.dataDir,
-      machine: { fingerprint: await machineFingerprint(), components: await hardwareComponents(), ...machine },
+      machine: identity,
       appVersion: opts.appVersion,
       logger,
       heartbeatIntervalMs: opts.heartbeatIntervalMs,
     });
+    const offline = new OfflineActivation({ api, credentials, activation, machine: identity, appVersion: opts.appVersion });
     // Telemetry is opened below; a refusal is reported through it once it exists (refusals only happen later, on use).
     let reportRefusal: (refusal: TrustRefusal) => void = () => undefined;
     const trust = new ReleaseTrust({ api, dataDir: opts.dataDir, roots: opts.releaseRoots ?? pinnedReleaseRoots, onRefused: (r) => reportRefusal(r) });
@@ -193,7 +197,7 @@ export class CompanionCore {
         }),
       onError: (err) => logger.debug({ err }, 'telemetry not sent yet'),
     });
-    const core = new CompanionCore(opts, logger, settings, credentials, api, tokenFiles, activation, installer, telemetry, machine, trust);
+    const core = new CompanionCore(opts, logger, settings, credentials, api, tokenFiles, activation, offline, installer, telemetry, machine, trust);
     reportRefusal = (refusal) => {
       logger.warn(refusal, 'release trust refused');
       void core.track({ event_type: 'error', custom_data: { release_trust: refusal.kind, reason: refusal.reason, message: refusal.message } }).catch(() => undefined);
@@ -432,6 +436,11 @@ export class CompanionCore {
         return result;
       },
       'activation:deactivate': ({ activation_id }) => this.activation.deactivate(activation_id),
+      'offline:create-request': ({ license_key, product }) => this.offline.createRequest(license_key, product),
+      'offline:load-response': ({ text }) => this.offline.loadResponse(text),
+      'offline:answer-request': ({ text }) => this.offline.answerRequest(text),
+      'offline:write-receipt': ({ product }) => this.offline.writeReceipt(product),
+      'offline:submit-receipt': ({ text }) => this.offline.submitReceipt(text),
       'activation:refresh': () => this.activation.heartbeat(),
 
       'plugins:state': async () => this.installer.state(),

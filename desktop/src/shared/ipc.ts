@@ -50,6 +50,13 @@ import type {
 } from './models';
 import { SettingsPatch, type Settings } from './settings';
 
+/** A file the user carries between computers: small JSON. */
+const CarriedText = z.string().min(2).max(64 * 1024);
+export interface CarriedFile {
+  file_name: string;
+  text: string;
+}
+
 /** A channel: its request schema and, as a type only, its response. */
 interface ChannelDef<S extends z.ZodType, R> {
   request: S;
@@ -104,6 +111,17 @@ export const channels = {
   ).returns<ActivateResult>(),
   /** Starts the account's 14-day trial of a product, activated on this machine. */
   'activation:start-trial': channel(z.strictObject({ product: ProductId })).returns<ActivateResult>(),
+  // activation by file, for computers that never go online (docs/licensing.md, "Offline machines")
+  /** Offline: a signed activation request (.ngnreq) for the user to carry to an online device. */
+  'offline:create-request': channel(z.strictObject({ license_key: LicenseKeyInput, product: ProductId.default('mixing_mentor') })).returns<CarriedFile>(),
+  /** Offline: loads the response (.ngnresp) and writes the token as an online activation does. */
+  'offline:load-response': channel(z.strictObject({ text: CarriedText })).returns<ActivationState>(),
+  /** Online: answers another computer's request with its response file. */
+  'offline:answer-request': channel(z.strictObject({ text: CarriedText })).returns<CarriedFile>(),
+  /** Offline: releases this machine's seat into a signed deactivation receipt (.ngnreceipt). */
+  'offline:write-receipt': channel(z.strictObject({ product: ProductId })).returns<CarriedFile>(),
+  /** Online: frees an offline computer's seat with its receipt. */
+  'offline:submit-receipt': channel(z.strictObject({ text: CarriedText })).returns<{ activation_id: string }>(),
   /** Frees a seat: this machine's (its token file is removed) or any other machine of the user's. */
   'activation:deactivate': channel(z.strictObject({ activation_id: z.uuid() })).returns<ActivationState>(),
   /** Refreshes every token of this machine now (also runs on start and every few hours). */

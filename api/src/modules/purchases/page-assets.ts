@@ -27,6 +27,12 @@ iframe{width:100%;height:720px;border:0;border-radius:8px;background:transparent
 [hidden]{display:none!important}
 .legal-links{font-size:13px;color:var(--muted)}.legal-links a{color:var(--accent)}
 main.legal{max-width:720px;line-height:1.55}main.legal h1{font-size:26px}main.legal h2{font-size:18px;margin-top:24px}
+h2{font-size:17px;margin:20px 0 8px}.stack{display:flex;flex-direction:column;gap:10px}
+label{display:flex;flex-direction:column;gap:4px;font-size:14px;color:var(--muted)}
+input[type=email],input[type=password]{font-size:16px;padding:10px;border:1px solid var(--muted);border-radius:6px;background:var(--card);color:var(--fg)}
+input[type=file]{font-size:15px;color:var(--fg)}
+.link{background:none;border:0;padding:0;color:var(--accent);text-decoration:underline;cursor:pointer;font:inherit}
+@media (max-width:600px){main{margin:0;border-radius:0;padding:16px}}
 `;
 
 /** Mounts Stripe's embedded Checkout, or the emulator's form in its place. */

@@ -125,12 +125,18 @@ export function EmptyState({ icon, title, children, actions }: { icon: IconName;
 }
 
 export function Card({ title, subtitle, actions, children, footer, className, bodyless }: { title?: ReactNode; subtitle?: ReactNode; actions?: ReactNode; children?: ReactNode; footer?: ReactNode; className?: string; bodyless?: boolean }) {
+  // A titled card is a region named by its title, so assistive technology can jump to it.
+  const titleId = useId();
   return (
-    <section className={`card${className ? ` ${className}` : ''}`}>
+    <section className={`card${className ? ` ${className}` : ''}`} aria-labelledby={title ? titleId : undefined}>
       {(title || actions) && (
         <header className="card-header">
           <div className="card-header-text">
-            {title && <h2 className="card-title">{title}</h2>}
+            {title && (
+              <h2 className="card-title" id={titleId}>
+                {title}
+              </h2>
+            )}
             {subtitle && <div className="card-subtitle">{subtitle}</div>}
           </div>
           {actions && <div className="row">{actions}</div>}

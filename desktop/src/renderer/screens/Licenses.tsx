@@ -8,6 +8,7 @@ import type { ActivationView, LicenseSummary } from '@ngn/shared';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { Icon } from '../components/Icon';
 import { LicenseKey } from '../components/LicenseKey';
+import { OfflineComputers } from '../components/OfflineComputers';
 import { useToast } from '../components/Toast';
 import { Badge, Button, Card, EmptyState, ErrorBanner, PageHeader, Skeleton, TextField } from '../components/ui';
 import { useAppState } from '../lib/app-state';
@@ -68,6 +69,7 @@ export function LicensesScreen() {
       ) : (
         licenses.data?.map((l) => <LicenseCard key={l.id} license={l} onChanged={licenses.reload} />)
       )}
+      <OfflineComputers onChanged={licenses.reload} />
       {adding && <AddKeyDialog onClose={() => setAdding(false)} onDone={licenses.reload} />}
     </>
   );

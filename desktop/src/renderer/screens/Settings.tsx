@@ -11,6 +11,7 @@ import { Icon } from '../components/Icon';
 import { useToast } from '../components/Toast';
 import { Badge, Banner, Button, Card, ErrorBanner, PageHeader, PasswordField, Switch, TextField } from '../components/ui';
 import { useAppState } from '../lib/app-state';
+import { saveFile } from '../lib/save-file';
 import { useAction, useCall, useEvent, useInvoke } from '../lib/companion';
 import { formatDate } from '../lib/format';
 import { useForm } from '../lib/forms';
@@ -230,15 +231,7 @@ function PrivacyCard() {
   });
   const exportData = useAction(async () => {
     const data = await call('account:export');
-    const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `nextgen-noise-data-${new Date().toISOString().slice(0, 10)}.json`;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveFile(`nextgen-noise-data-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(data, null, 2));
     toast('Your data was downloaded');
   });
   return (
