@@ -471,3 +471,40 @@ test('an offline studio: a request by file, answered on the /offline page on a p
   await phone.close();
   assert.deepEqual(pageErrors, []);
 });
+
+test('a dead machine without a ticket: every seat held by unreachable computers, this one runs for 7 days', { timeout: 120_000 }, async () => {
+  const api = stack.t;
+  const login = await api.post('/auth/login', { email: 'alan.turing@example.com', password: PASSWORD });
+  const access = login.body.access_token as string;
+  const [license] = (await api.get('/license/list', access)).body.licenses as Array<{ license_key: string; policy: string }>;
+  for (const [machine_name, os] of [
+    ['Stolen laptop', 'macOS 14'],
+    ['Studio PC (dead)', 'Windows 11'],
+  ]) {
+    const res = await api.post('/license/activate', { license_key: license!.license_key, hardware_id: randomBytes(32).toString('hex'), machine_name, os }, access);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  }
+  await nav('Home').click();
+  await nav('Licenses').click();
+  await page.getByRole('button', { name: 'Activate this machine' }).first().click();
+  const chooser = page.getByRole('dialog', { name: 'All seats are in use' });
+  await chooser.getByRole('heading', { name: 'Can’t reach those computers?' }).waitFor();
+  await shot('seat-chooser-emergency');
+  await chooser.getByRole('button', { name: 'Use this computer for 7 days' }).click();
+  await page.getByText(/Emergency · ends/).waitFor();
+  await shot('licenses-emergency');
+  const status = await api.get(`/license/status?license_key=${license!.license_key}`, access);
+  const rescue = status.body.activations.find((a: { emergency_until: string | null }) => a.emergency_until);
+  assert.ok(rescue, 'the emergency machine is listed with its end');
+  assert.equal(status.body.activations.length, 3);
+
+  // Not a second time within 90 days: said in the chooser, in plain words.
+  await page.getByRole('button', { name: `Deactivate ${bridge.core.info().machine_name}` }).click();
+  await page.getByRole('alertdialog', { name: 'Deactivate this machine?' }).getByRole('button', { name: 'Deactivate' }).click();
+  await page.getByRole('button', { name: 'Activate this machine' }).first().click();
+  await chooser.getByRole('button', { name: 'Use this computer for 7 days' }).click();
+  await chooser.getByRole('alert').filter({ hasText: 'emergency activation in the last 90 days' }).waitFor();
+  await shot('seat-chooser-emergency-used', { allowErrorBanner: true });
+  await chooser.getByRole('button', { name: 'Cancel' }).click();
+  assert.deepEqual(pageErrors, []);
+});

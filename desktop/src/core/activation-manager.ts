@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   ActivateRequest,
+  EmergencyResponse,
   TrialRequest,
   ActivateResponse,
   DeactivateRequest,
@@ -227,6 +228,32 @@ export class ActivationManager {
         }
         throw err;
       }
+      return this.took(res);
+    });
+  }
+
+  /**
+   * Every seat is held by machines the user cannot reach: this one runs for a
+   * week beyond the seats (the API allows it once per 90 days per license).
+   */
+  emergency(licenseKey: string, machineName?: string): Promise<ActivateResult> {
+    return this.serial.run(async () => {
+      const res = await this.opts.api.request({
+        method: 'POST',
+        path: '/license/emergency',
+        auth: 'user',
+        bodySchema: ActivateRequest,
+        body: {
+          license_key: licenseKey,
+          hardware_id: this.fingerprint,
+          machine_name: machineName ?? this.opts.machine.name,
+          os: this.opts.machine.os,
+          components: this.opts.machine.components,
+          app_version: this.opts.appVersion,
+        },
+        response: EmergencyResponse,
+      });
+      this.opts.logger.warn({ product: res.product, until: res.emergency_until }, 'emergency activation');
       return this.took(res);
     });
   }

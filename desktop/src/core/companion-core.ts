@@ -430,6 +430,7 @@ export class CompanionCore {
         if (result.status === 'activated') await this.track({ event_type: 'activation' }).catch(() => undefined);
         return result;
       },
+      'activation:emergency': ({ license_key }) => this.activation.emergency(license_key),
       'activation:start-trial': async ({ product }) => {
         const result = await this.activation.startTrial(product);
         await this.track({ event_type: 'activation' }).catch(() => undefined);

@@ -109,6 +109,8 @@ export const channels = {
   'activation:activate': channel(
     z.strictObject({ license_key: LicenseKeyInput, machine_name: z.string().trim().min(1).max(100).optional() }),
   ).returns<ActivateResult>(),
+  /** Every seat is held by machines the user cannot reach: this one for 7 days beyond the seats (once per 90 days). */
+  'activation:emergency': channel(z.strictObject({ license_key: LicenseKeyInput })).returns<ActivateResult>(),
   /** Starts the account's 14-day trial of a product, activated on this machine. */
   'activation:start-trial': channel(z.strictObject({ product: ProductId })).returns<ActivateResult>(),
   // activation by file, for computers that never go online (docs/licensing.md, "Offline machines")

@@ -100,6 +100,8 @@ export const ActivationView = ActivationSummary.extend({
   app_version: z.string().nullable(),
   plugin_version: z.string().nullable(),
   last_seen_at: IsoDateTime,
+  /** An emergency token's machine: beyond the seats until then, when it ends by itself. */
+  emergency_until: IsoDateTime.nullable(),
 });
 export type ActivationView = z.infer<typeof ActivationView>;
 
@@ -123,6 +125,10 @@ export const ActivateResponse = z.object({
   rebound: z.object({ previous_activation_id: Uuid, changed_components: z.array(z.string()) }).nullable(),
 });
 export type ActivateResponse = z.infer<typeof ActivateResponse>;
+
+/** An emergency token's activation: a machine beyond the seats, until `emergency_until`. */
+export const EmergencyResponse = ActivateResponse.extend({ emergency_until: IsoDateTime });
+export type EmergencyResponse = z.infer<typeof EmergencyResponse>;
 
 /** The seed's 400 body when every seat is taken: the machines to pick from for deactivation. */
 export const MaxActivationsReachedBody = z.object({
@@ -308,6 +314,8 @@ export const AdminActivation = z.object({
   deactivated_at: IsoDateTime.nullable(),
   deactivation_reason: z.string().nullable(),
   created_at: IsoDateTime,
+  /** Set for an emergency token's machine: when it ends by itself. */
+  emergency_until: IsoDateTime.nullable(),
 });
 export type AdminActivation = z.infer<typeof AdminActivation>;
 

@@ -103,6 +103,7 @@ export class MachineChecks {
                 COALESCE(a.stale_at IS NOT NULL OR ${staleAt(`(now() + ${SWEEP_MARGIN})`, '(SELECT offline_grace_days FROM lic)')}, false) AS sweepable
            FROM activations a
           WHERE a.license_id = (SELECT id FROM lic) AND a.fingerprint = :fingerprint AND a.deactivated_at IS NULL
+            AND (a.emergency_until IS NULL OR a.emergency_until > now())
        ), stamped_now AS (
          UPDATE activations a SET last_validated_at = now(), stale_at = NULL
            FROM act
@@ -139,9 +140,16 @@ export class MachineChecks {
       throw unauthorized('token_invalid', 'This activation token is not valid. Activate this machine again.');
     }
     const [row] = await this.store.rows<
-      LicenseRow & { fingerprint: string; activation_license_id: string; activation_deactivated_at: Date | null; owner_suspended: boolean }
+      LicenseRow & {
+        fingerprint: string;
+        activation_license_id: string;
+        activation_deactivated_at: Date | null;
+        emergency_until: Date | null;
+        owner_suspended: boolean;
+      }
     >(
       `SELECT ${LICENSE_COLUMNS}, a.fingerprint, a.license_id AS activation_license_id, a.deactivated_at AS activation_deactivated_at,
+              a.emergency_until,
               COALESCE(u.status = 'suspended', false) AS owner_suspended
          FROM activations a JOIN ${LICENSE_FROM} ON l.id = a.license_id LEFT JOIN users u ON u.id = l.user_id
         WHERE a.id = :id`,
@@ -155,12 +163,14 @@ export class MachineChecks {
     assertUsable(row);
     const deactivated = () =>
       new AppError(403, 'activation_deactivated', 'This machine was deactivated. Activate it again to use it.');
+    const now = new Date();
+    // An emergency token's machine ends by itself; the sweep deactivates it soon after.
+    if (row.emergency_until && row.emergency_until <= now) throw deactivated();
     if (row.activation_deactivated_at) {
       // The machine hears it was deactivated elsewhere and lets go of its token: no longer pending.
       await this.store.rows(`UPDATE activations SET pending_until = NULL WHERE id = :id AND pending_until IS NOT NULL RETURNING id`, { id: claims.sub });
       throw deactivated();
     }
-    const now = new Date();
     const { token, expiresAt } = signActivationToken(this.deps.keyRings.activation, this.deps.config.publicUrl, {
       activationId: claims.sub,
       licenseId: row.id,
@@ -169,7 +179,7 @@ export class MachineChecks {
       policy: row.policy,
       fingerprint: row.fingerprint,
       entitlements: row.entitlements,
-      licenseExpiresAt: row.expires_at,
+      licenseExpiresAt: row.emergency_until && (!row.expires_at || row.emergency_until < row.expires_at) ? row.emergency_until : row.expires_at,
       offlineGraceDays: row.offline_grace_days,
     }, now);
     const [updated] = await this.store.rows<{ id: string }>(

@@ -3,6 +3,7 @@ import {
   ActivationRequestFile,
   ActivationResponseFile,
   DeactivationReceiptFile,
+  EmergencyResponse,
   OfflineDeactivateResponse,
   ActivateResponse,
   DeactivateRequest,
@@ -40,7 +41,7 @@ export const licensesModule: Module = (m) => {
 
   m.jobs.define(STALE_JOB, async () => {
     const sweep = await markStaleActivations(m.sequelize);
-    if (sweep.stale || sweep.expired) m.logger.info(sweep, 'stale activations and ended licenses swept');
+    if (sweep.stale || sweep.expired || sweep.emergencies) m.logger.info(sweep, 'stale activations and ended licenses swept');
   }, { retryLimit: 2 });
   m.jobs.schedule(STALE_JOB, STALE_JOB_CRON);
 
@@ -86,6 +87,24 @@ export const licensesModule: Module = (m) => {
       },
     },
     ({ user, body, ctx }) => licenses.trials.start(user.id, body, requestMeta(ctx)),
+  );
+  m.route(
+    {
+      method: 'post',
+      path: '/license/emergency',
+      summary: 'Every seat is held by machines I cannot reach: run this one for 7 days beyond the seats (once per 90 days per license)',
+      tags,
+      access: 'user',
+      body: ActivateRequest,
+      response: EmergencyResponse,
+      status: 201,
+      errors: {
+        400: 'license_invalid',
+        403: 'license_expired, license_revoked, license_suspended',
+        409: 'emergency_not_needed (a seat is free, or this machine is active), emergency_already_used (details.available_at)',
+      },
+    },
+    ({ user, body, ctx }) => licenses.emergencies.take(user.id, body, requestMeta(ctx)),
   );
   m.route(
     {

@@ -70,6 +70,7 @@ export interface ActivationRow {
   deactivated_at: Date | null;
   deactivation_reason: string | null;
   created_at: Date;
+  emergency_until: Date | null;
   /** The latest sign of life: activation, heartbeat or online validation. */
   last_seen_at: Date;
 }
@@ -77,7 +78,7 @@ export interface ActivationRow {
 export const ACTIVATION_COLUMNS = `
   a.id, a.license_id, a.fingerprint, a.components, a.machine_name, a.os, a.app_version, a.plugin_version,
   a.activated_at, a.last_validated_at, a.last_heartbeat_at, a.token_expires_at, a.stale_at,
-  a.deactivated_at, a.deactivation_reason, a.created_at,
+  a.deactivated_at, a.deactivation_reason, a.created_at, a.emergency_until,
   GREATEST(a.activated_at, a.last_validated_at, a.last_heartbeat_at) AS last_seen_at`;
 
 const iso = (d: Date) => d.toISOString();
@@ -101,6 +102,7 @@ export function activationView(a: ActivationRow): ActivationView {
     app_version: a.app_version,
     plugin_version: a.plugin_version,
     last_seen_at: iso(a.last_seen_at),
+    emergency_until: isoOrNull(a.emergency_until),
   };
 }
 
@@ -169,5 +171,6 @@ export function adminActivation(a: ActivationRow & { license_key: string; user_i
     deactivated_at: isoOrNull(a.deactivated_at),
     deactivation_reason: a.deactivation_reason,
     created_at: iso(a.created_at),
+    emergency_until: isoOrNull(a.emergency_until),
   };
 }

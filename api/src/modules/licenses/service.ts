@@ -6,6 +6,7 @@ import { LicenseChanges, type ChangeOptions } from './license-changes';
 import { MachineChecks } from './machine-checks';
 import { MachineSeats } from './machine-seats';
 import { OwnedLicenses } from './owned-licenses';
+import { EmergencyActivations } from './emergency';
 import { FileActivations } from './file-activation';
 import { TrialStarter } from './trials';
 
@@ -22,6 +23,7 @@ export class LicensesService {
   readonly owned: OwnedLicenses;
   readonly trials: TrialStarter;
   readonly byFile: FileActivations;
+  readonly emergencies: EmergencyActivations;
   private readonly issuer: LicenseIssuer;
   private readonly changes: LicenseChanges;
 
@@ -31,6 +33,7 @@ export class LicensesService {
     this.owned = new OwnedLicenses(deps);
     this.trials = new TrialStarter(deps, this.seats);
     this.byFile = new FileActivations(deps, this.seats);
+    this.emergencies = new EmergencyActivations(deps);
     this.issuer = new LicenseIssuer(deps);
     this.changes = new LicenseChanges(deps);
   }

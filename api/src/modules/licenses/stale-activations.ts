@@ -11,6 +11,8 @@ export interface StaleSweep {
   freed: number;
   /** Licenses whose end date passed, now status `expired`. */
   expired: number;
+  /** Emergency tokens' machines whose week ended, now deactivated. */
+  emergencies: number;
 }
 
 /**
@@ -60,5 +62,11 @@ export async function markStaleActivations(sequelize: Sequelize, now = new Date(
       WHERE status = 'active' AND expires_at <= :now RETURNING id`,
     { replacements: { now }, type: QueryTypes.SELECT },
   );
-  return { stale: marked.length, freed: marked.filter((m) => m.freed).length, expired: expired.length };
+  // Emergency tokens' machines end by themselves; their tokens said when.
+  const emergencies = await sequelize.query<{ id: string }>(
+    `UPDATE activations SET deactivated_at = :now, deactivation_reason = 'emergency_ended', updated_at = now()
+      WHERE deactivated_at IS NULL AND emergency_until <= :now RETURNING id`,
+    { replacements: { now }, type: QueryTypes.SELECT },
+  );
+  return { stale: marked.length, freed: marked.filter((m) => m.freed).length, expired: expired.length, emergencies: emergencies.length };
 }

@@ -18,6 +18,8 @@ export interface SeatChooserProps {
   machines: ActivationSummary[];
   /** Frees the chosen machine's seat and activates this one; a rejection is shown in the dialog. */
   onFree: (activationId: string) => Promise<void>;
+  /** Runs this machine for 7 days beyond the seats (an emergency activation); a rejection is shown in the dialog. */
+  onEmergency?: () => Promise<void>;
   onClose: () => void;
 }
 
@@ -27,24 +29,24 @@ export function suggestedMachine(machines: ActivationSummary[]): ActivationSumma
   return [...machines].sort((a, b) => Number(b.stale) - Number(a.stale) || seen(a) - seen(b))[0];
 }
 
-export function SeatChooser({ licenseLabel, maxActivations, machines, onFree, onClose }: SeatChooserProps) {
+export function SeatChooser({ licenseLabel, maxActivations, machines, onFree, onEmergency, onClose }: SeatChooserProps) {
   const [selected, setSelected] = useState<string | null>(() => suggestedMachine(machines)?.id ?? null);
   const [step, setStep] = useState<'choose' | 'confirm'>('choose');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
   const chosen = machines.find((m) => m.id === selected);
 
-  const free = async () => {
-    if (!chosen) return;
+  const attempt = async (action: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
-      await onFree(chosen.id);
+      await action();
     } catch (err) {
       setError(toUiError(err));
       setBusy(false);
     }
   };
+  const free = () => chosen && attempt(() => onFree(chosen.id));
 
   if (step === 'confirm' && chosen) {
     return (
@@ -117,6 +119,19 @@ export function SeatChooser({ licenseLabel, maxActivations, machines, onFree, on
           </label>
         ))}
       </fieldset>
+      {onEmergency && (
+        <section className="emergency" aria-labelledby="emergency-title">
+          <h3 id="emergency-title">Can’t reach those computers?</h3>
+          {error && <ErrorBanner error={error} />}
+          <p className="muted">
+            If one of them is dead, stolen or out of reach, this computer can work for 7 days without freeing a seat. It ends by itself, and you can use it once every 90
+            days per license; free a seat from here when you can.
+          </p>
+          <Button icon="clock" busy={busy} onClick={() => void attempt(onEmergency)}>
+            Use this computer for 7 days
+          </Button>
+        </section>
+      )}
     </Dialog>
   );
 }

@@ -51,8 +51,24 @@ export function useActivate(onDone: () => void, { quiet = false }: { quiet?: boo
     onDone();
   };
 
+  const emergency = async () => {
+    if (!choice) return;
+    await call('activation:emergency', { license_key: choice.licenseKey });
+    setChoice(null);
+    await refreshActivation();
+    if (!quiet) toast('This computer works for 7 days');
+    onDone();
+  };
+
   const chooser = choice && (
-    <SeatChooser licenseLabel={choice.label} maxActivations={choice.max} machines={choice.machines} onFree={freeAndActivate} onClose={() => (setChoice(null), onDone())} />
+    <SeatChooser
+      licenseLabel={choice.label}
+      maxActivations={choice.max}
+      machines={choice.machines}
+      onFree={freeAndActivate}
+      onEmergency={emergency}
+      onClose={() => (setChoice(null), onDone())}
+    />
   );
   return { action, chooser };
 }

@@ -176,6 +176,11 @@ function LicenseCard({ license, onChanged }: { license: LicenseSummary; onChange
                           Not seen lately
                         </Badge>
                       )}
+                      {m.emergency_until && (
+                        <Badge tone="warning" icon="clock">
+                          Emergency · ends {formatDate(m.emergency_until)}
+                        </Badge>
+                      )}
                     </span>
                     <span className="machine-meta">
                       {m.os} · last seen {formatRelative(m.last_seen_at)} · activated {formatDate(m.activated_at)}
