@@ -209,14 +209,7 @@ export class ActivationManager {
           path: '/license/activate',
           auth: 'user',
           bodySchema: ActivateRequest,
-          body: {
-            license_key: licenseKey,
-            hardware_id: this.fingerprint,
-            machine_name: machineName ?? this.opts.machine.name,
-            os: this.opts.machine.os,
-            components: this.opts.machine.components,
-            app_version: this.opts.appVersion,
-          },
+          body: { license_key: licenseKey, ...this.thisMachine(machineName) },
           response: ActivateResponse,
         });
       } catch (err) {
@@ -243,14 +236,7 @@ export class ActivationManager {
         path: '/license/emergency',
         auth: 'user',
         bodySchema: ActivateRequest,
-        body: {
-          license_key: licenseKey,
-          hardware_id: this.fingerprint,
-          machine_name: machineName ?? this.opts.machine.name,
-          os: this.opts.machine.os,
-          components: this.opts.machine.components,
-          app_version: this.opts.appVersion,
-        },
+        body: { license_key: licenseKey, ...this.thisMachine(machineName) },
         response: EmergencyResponse,
       });
       this.opts.logger.warn({ product: res.product, until: res.emergency_until }, 'emergency activation');
@@ -269,14 +255,7 @@ export class ActivationManager {
         path: '/license/trial',
         auth: 'user',
         bodySchema: TrialRequest,
-        body: {
-          product,
-          hardware_id: this.fingerprint,
-          machine_name: this.opts.machine.name,
-          os: this.opts.machine.os,
-          components: this.opts.machine.components,
-          app_version: this.opts.appVersion,
-        },
+        body: { product, ...this.thisMachine() },
         response: ActivateResponse,
       });
       this.opts.logger.info({ product, license_id: res.license_id }, 'trial started');
@@ -323,6 +302,17 @@ export class ActivationManager {
       await this.changed();
       return decodeActivationToken(token).payload.sub;
     });
+  }
+
+  /** How this machine describes itself when it asks for a seat. */
+  private thisMachine(machineName?: string) {
+    return {
+      hardware_id: this.fingerprint,
+      machine_name: machineName ?? this.opts.machine.name,
+      os: this.opts.machine.os,
+      components: this.opts.machine.components,
+      app_version: this.opts.appVersion,
+    };
   }
 
   /** Keeps the token the API answered an activation with, as the plugin will read it. */

@@ -19,12 +19,25 @@ import {
   ValidateRequest,
   ValidateResponse,
 } from '@ngn/shared';
+import type { Context } from 'koa';
 import { requestMeta } from '../../lib/http/request-meta';
 import { limitByIp } from '../../lib/rate-limit';
 import type { Module } from '../module';
 import { MaxActivationsReached } from './errors';
 import { LicensesService } from './service';
 import { markStaleActivations, STALE_JOB, STALE_JOB_CRON } from './stale-activations';
+
+/** Every seat taken: the seed's 400 body, which lists the machines to choose from. */
+async function withSeatList<T>(ctx: Context, activate: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await activate();
+  } catch (err) {
+    if (!(err instanceof MaxActivationsReached)) throw err;
+    ctx.status = 400;
+    ctx.body = err.body();
+    return undefined;
+  }
+}
 
 export const licensesModule: Module = (m) => {
   const licenses = new LicensesService(m);
@@ -60,15 +73,7 @@ export const licensesModule: Module = (m) => {
         409: 'deactivation_pending (details.pending: the machine deactivated elsewhere and when it frees)',
       },
     },
-    async ({ user, body, ctx }) => {
-      try {
-        return await licenses.seats.activate(user.id, body, requestMeta(ctx));
-      } catch (err) {
-        if (!(err instanceof MaxActivationsReached)) throw err;
-        ctx.status = 400;
-        ctx.body = err.body();
-      }
-    },
+    ({ user, body, ctx }) => withSeatList(ctx, () => licenses.seats.activate(user.id, body, requestMeta(ctx))),
   );
   m.route(
     {
@@ -121,15 +126,7 @@ export const licensesModule: Module = (m) => {
         409: 'deactivation_pending',
       },
     },
-    async ({ user, body, ctx }) => {
-      try {
-        return await licenses.byFile.activate(user.id, body, requestMeta(ctx));
-      } catch (err) {
-        if (!(err instanceof MaxActivationsReached)) throw err;
-        ctx.status = 400;
-        ctx.body = err.body();
-      }
-    },
+    ({ user, body, ctx }) => withSeatList(ctx, () => licenses.byFile.activate(user.id, body, requestMeta(ctx))),
   );
   m.route(
     {
