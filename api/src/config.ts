@@ -7,6 +7,8 @@ import { z } from 'zod';
  * would be insecure there.
  */
 const DEFAULT_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
+/** Real-looking, so mails read right in development; a deployment must say which address it sends from. */
+const DEFAULT_MAIL_FROM = 'NextGen Noise <noreply@nextgennoise.local>';
 const DEFAULT_URL_SIGNING_SECRET = 'dev-only-url-signing-secret-change-me';
 /** Test-mode values that only the local Stripe emulator accepts (its default webhook secret is the same). */
 const DEFAULT_STRIPE_SECRET_KEY = 'sk_test_emulator';
@@ -29,7 +31,7 @@ const EnvSchema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   REDIS_URL: z.string().optional(),
   SMTP_URL: z.string().optional(),
-  MAIL_FROM: z.string().default('NextGen Noise <noreply@nextgennoise.local>'),
+  MAIL_FROM: z.string().default(DEFAULT_MAIL_FROM),
   JWT_SECRET: z.string().min(32).default(DEFAULT_JWT_SECRET),
   URL_SIGNING_SECRET: z.string().min(32).default(DEFAULT_URL_SIGNING_SECRET),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
@@ -164,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!splitPems(e.SIGNING_KEYS).length) throw new ConfigError('SIGNING_KEYS (Ed25519 PEM private keys) must be set in production.');
     if (e.STRIPE_SECRET_KEY === DEFAULT_STRIPE_SECRET_KEY || e.STRIPE_WEBHOOK_SECRET === DEFAULT_STRIPE_WEBHOOK_SECRET)
       throw new ConfigError('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set in production.');
+    if (e.MAIL_FROM === DEFAULT_MAIL_FROM) throw new ConfigError('MAIL_FROM (the sender of every mail) must be set in production.');
   }
   const dataDir = path.resolve(e.DATA_DIR);
   return {

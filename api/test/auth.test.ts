@@ -136,6 +136,10 @@ describe('email verification', () => {
     const ok = await t.post('/auth/verify-email', { token });
     assert.equal(ok.status, 200);
     assert.equal(ok.body.message, 'email_verified');
+    // The welcome mail follows the confirmation, with the first steps in the Companion.
+    const welcome = await t.waitForMail(email, 'welcome');
+    assert.match(welcome, /Your NextGen Noise account is ready/);
+    assert.match(welcome, /nextgennoise:\/\/home/);
     const again = await t.post('/auth/verify-email', { token });
     assert.equal(again.status, 400);
     assert.equal(again.body.error, 'invalid_verification_token');

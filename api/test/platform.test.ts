@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -91,6 +92,16 @@ describe('config', () => {
   it('refuses to start in production with the default secrets', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), ConfigError);
     assert.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }), /URL_SIGNING_SECRET|SIGNING_KEYS/);
+    const otherwiseReady = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      URL_SIGNING_SECRET: 'y'.repeat(40),
+      SIGNING_KEYS: generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      STRIPE_SECRET_KEY: 'sk_live_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_x',
+    };
+    assert.throws(() => loadConfig(otherwiseReady), /MAIL_FROM/);
+    assert.equal(loadConfig({ ...otherwiseReady, MAIL_FROM: 'NextGen Noise <hello@nextgennoise.com>' }).mailFrom, 'NextGen Noise <hello@nextgennoise.com>');
   });
 
   it('explains invalid values', () => {

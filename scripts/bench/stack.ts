@@ -116,6 +116,7 @@ export async function startStack(opts: { poolMax: number; log: (line: string) =>
     // Nothing in the benchmarks reaches Stripe; production mode only wants non-default values.
     STRIPE_SECRET_KEY: `sk_test_bench_${randomBytes(8).toString('hex')}`,
     STRIPE_WEBHOOK_SECRET: `whsec_bench_${randomBytes(16).toString('hex')}`,
+    MAIL_FROM: 'NextGen Noise Bench <bench@nextgennoise.local>',
     // The benchmarks measure the work, not the limits (the abuse tests cover those).
     RATE_LIMIT_AUTH_PER_MINUTE: UNLIMITED,
     RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: UNLIMITED,

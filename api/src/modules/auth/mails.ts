@@ -26,6 +26,22 @@ export function verificationMail(to: string, firstName: string, token: string, a
   };
 }
 
+/** After the email is confirmed: what to do first, with the Companion's links. */
+export function welcomeMail(to: string, firstName: string, appLink: string): MailMessage {
+  const steps = [
+    `1. Try Mixing Mentor free for 14 days: Home → Start 14-day trial (${appLink}home), or buy a license (${appLink}buy).`,
+    `2. Download the plugin from the Downloads page (${appLink}downloads) and open it in your DAW.`,
+    '3. Your studio computer is offline? Licenses → Offline computers activates it with two small files.',
+  ];
+  return {
+    tag: 'welcome',
+    to,
+    subject: 'Your NextGen Noise account is ready',
+    text: `Hi ${firstName},\n\nYour email is confirmed and your account is ready. Three first steps:\n\n${steps.join('\n')}\n\nQuestions? Support in the Companion (${appLink}support) answers within a day.\n\n${footer}\n`,
+    html: layout(`Welcome, ${firstName}`, ['Your email is confirmed and your account is ready. Three first steps:', ...steps]),
+  };
+}
+
 export function resetMail(to: string, firstName: string, token: string, appLink: string): MailMessage {
   const link = `${appLink}reset-password?token=${encodeURIComponent(token)}`;
   return {

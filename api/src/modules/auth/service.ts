@@ -8,7 +8,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/passw
 import { consumeOrThrow } from '../../lib/rate-limit';
 import { hashSecret, newSecret } from '../../lib/secrets';
 import { toProfile } from '../users/profile';
-import { resetMail, verificationMail } from './mails';
+import { resetMail, verificationMail, welcomeMail } from './mails';
 
 const VERIFY_TTL_MS = 48 * 3600_000;
 const RESET_TTL_MS = 3600_000;
@@ -140,8 +140,11 @@ export class AuthService {
     await this.deps.sequelize.transaction(async (transaction) => {
       const userId = await this.consumeUserToken(token, 'verify_email', transaction);
       if (!userId) throw badRequest('invalid_verification_token', 'This verification link is invalid or has expired. Ask for a new one.');
-      await User.update({ email_verified_at: new Date() }, { where: { id: userId, email_verified_at: { [Op.is]: null } }, transaction });
+      const [changed] = await User.update({ email_verified_at: new Date() }, { where: { id: userId, email_verified_at: { [Op.is]: null } }, transaction });
       await audit({ action: 'user.email_verified', actorUserId: userId }, meta, transaction);
+      // Once, when the address becomes confirmed, committed with it.
+      const user = changed ? await User.findByPk(userId, { attributes: ['email', 'first_name'], transaction }) : null;
+      if (user) await this.deps.mailer.enqueue(welcomeMail(user.email, user.first_name, APP_LINK), { transaction });
     });
   }
 
