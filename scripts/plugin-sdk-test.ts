@@ -50,13 +50,18 @@ function run(step: string, command: string, args: string[], env: NodeJS.ProcessE
 
 const cores = String(availableParallelism());
 
+/** Configures a CMake project into `dir` and builds it (or one target of it): the two steps every build here takes. */
+async function cmake(what: string, source: string, dir: string, options: string[], target?: string): Promise<void> {
+  await run(`configure ${what}`, 'cmake', ['-S', source, '-B', dir, ...options]);
+  await run(`build ${what}`, 'cmake', ['--build', dir, '-j', cores, ...(target ? ['--target', target] : [])]);
+}
+
 async function buildSdk(compiler: string): Promise<string> {
   const dir = path.join(BUILD, compiler);
-  await run(`configure the SDK with ${compiler}`, 'cmake', [
-    '-S', SDK, '-B', dir, `-DCMAKE_C_COMPILER=${compiler}`, '-DCMAKE_BUILD_TYPE=Debug',
+  await cmake(`the SDK with ${compiler} (-Wall -Wextra -Werror, sanitizers)`, SDK, dir, [
+    `-DCMAKE_C_COMPILER=${compiler}`, '-DCMAKE_BUILD_TYPE=Debug',
     '-DNGN_BUILD_TESTS=ON', '-DNGN_SANITIZE=ON', '-DNGN_WARNINGS_AS_ERRORS=ON', `-DNGN_TEST_VECTORS_DIR=${GENERATED}`,
   ]);
-  await run(`build the SDK with ${compiler} (-Wall -Wextra -Werror, sanitizers)`, 'cmake', ['--build', dir, '-j', cores]);
   const scratch = path.join(BUILD, `scratch-${compiler}`);
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
@@ -76,30 +81,24 @@ async function compileForWindows(): Promise<void> {
   symlinkSync(path.join(include, 'sodium.h'), path.join(headers, 'sodium.h'));
   symlinkSync(path.join(include, 'sodium'), path.join(headers, 'sodium'));
   const dir = path.join(BUILD, 'windows');
-  await run('configure the SDK for Windows (MinGW-w64)', 'cmake', [
-    '-S', SDK, '-B', dir, `-DCMAKE_TOOLCHAIN_FILE=${path.join(SDK, 'cmake/mingw-w64.cmake')}`, '-DNGN_WARNINGS_AS_ERRORS=ON',
+  await cmake('the SDK for Windows (MinGW-w64, compiled, not linked)', SDK, dir, [
+    `-DCMAKE_TOOLCHAIN_FILE=${path.join(SDK, 'cmake/mingw-w64.cmake')}`, '-DNGN_WARNINGS_AS_ERRORS=ON',
     `-DNGN_SODIUM_INCLUDE=${headers}`, '-DNGN_SODIUM_LIBRARY=sodium',
-  ]);
-  await run('compile the SDK for Windows', 'cmake', ['--build', dir, '-j', cores, '--target', 'ngn_license']);
+  ], 'ngn_license');
 }
 
 async function buildLv2Example(jwksFile: string): Promise<void> {
-  const dir = path.join(BUILD, 'lv2-gain');
-  await run('configure the plain LV2 example plugin', 'cmake', [
-    '-S', path.join(SDK, 'examples/lv2-gain'), '-B', dir, `-DNGN_JWKS=${jwksFile}`, '-DNGN_WARNINGS_AS_ERRORS=ON', '-DCMAKE_BUILD_TYPE=Release',
-    '-DNGN_BUILD_EXAMPLE_TESTS=ON',
+  await cmake('the plain LV2 example plugin', path.join(SDK, 'examples/lv2-gain'), path.join(BUILD, 'lv2-gain'), [
+    `-DNGN_JWKS=${jwksFile}`, '-DNGN_WARNINGS_AS_ERRORS=ON', '-DCMAKE_BUILD_TYPE=Release', '-DNGN_BUILD_EXAMPLE_TESTS=ON',
   ]);
-  await run('build the plain LV2 example plugin', 'cmake', ['--build', dir, '-j', cores]);
 }
 
 async function buildJuceExample(jwksFile: string): Promise<void> {
-  const dir = path.join(BUILD, 'juce-plugin');
-  await run('configure the JUCE example plugin (LV2, Standalone)', 'cmake', [
-    '-S', path.join(SDK, 'examples/juce-plugin'), '-B', dir, `-DNGN_JWKS=${jwksFile}`, '-DCMAKE_BUILD_TYPE=Release',
+  await cmake('the JUCE example plugin (LV2, Standalone)', path.join(SDK, 'examples/juce-plugin'), path.join(BUILD, 'juce-plugin'), [
+    `-DNGN_JWKS=${jwksFile}`, '-DCMAKE_BUILD_TYPE=Release',
     // The plugin is tested, not shipped: -O1 keeps the JUCE build to a few minutes on two cores.
     '-DCMAKE_CXX_FLAGS_RELEASE=-O1', '-DCMAKE_C_FLAGS_RELEASE=-O1',
   ]);
-  await run('build the JUCE example plugin', 'cmake', ['--build', dir, '-j', cores]);
 }
 
 async function main(): Promise<void> {

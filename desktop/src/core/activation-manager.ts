@@ -12,6 +12,7 @@ import {
   MaxActivationsReachedBody,
   decodeActivationToken,
   verifyActivationToken,
+  type ActivationTokenPayload,
   type HardwareComponents,
   type TokenVerdictCode,
 } from '@ngn/shared';
@@ -276,13 +277,12 @@ export class ActivationManager {
         await this.checkToken(token, product);
       } catch (err) {
         if (!(err instanceof CompanionError && (err.code === 'offline' || err.code === 'timeout'))) throw err;
-        const claims = (() => {
-          try {
-            return decodeActivationToken(token).payload;
-          } catch {
-            return null;
-          }
-        })();
+        let claims: ActivationTokenPayload | null = null;
+        try {
+          claims = decodeActivationToken(token).payload;
+        } catch {
+          // not a token at all: refused below
+        }
         if (!claims || claims.fingerprint !== this.fingerprint || claims.product !== product) {
           throw new CompanionError('activation_token_invalid', 'This activation response holds a token this machine cannot use.');
         }

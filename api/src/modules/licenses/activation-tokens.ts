@@ -1,5 +1,6 @@
-import { decodeActivationToken, type ActivationTokenPayload, type LicenseType } from '@ngn/shared';
+import { decodeActivationToken, type ActivateResponse, type ActivationTokenPayload, type LicenseType } from '@ngn/shared';
 import type { KeyRing } from '../../lib/signing-keys';
+import type { LicenseRow } from './rows';
 
 export interface TokenSubject {
   activationId: string;
@@ -64,4 +65,47 @@ export function readOwnActivationToken(ring: KeyRing, token: string): Activation
   } catch {
     return null;
   }
+}
+
+/** The terms one activation's token is signed under, and what its answer says about the seats. */
+export interface ActivationTerms {
+  activationId: string;
+  fingerprint: string;
+  licenseExpiresAt: Date | null;
+  offlineGraceDays: number;
+  activationsRemaining: number;
+  alreadyActive: boolean;
+  rebound: ActivateResponse['rebound'];
+}
+
+/** The answer to an activation (online, by file, an emergency): the machine's signed token and the license it holds. */
+export function activationAnswer(ring: KeyRing, issuer: string, license: LicenseRow, terms: ActivationTerms, now: Date): ActivateResponse {
+  const { token, expiresAt } = signActivationToken(ring, issuer, {
+    activationId: terms.activationId,
+    licenseId: license.id,
+    product: license.product_id,
+    licenseType: license.license_type,
+    policy: license.policy,
+    fingerprint: terms.fingerprint,
+    entitlements: license.entitlements,
+    licenseExpiresAt: terms.licenseExpiresAt,
+    offlineGraceDays: terms.offlineGraceDays,
+  }, now);
+  return {
+    status: 'activated',
+    activation_id: terms.activationId,
+    activation_token: token,
+    token_expires_at: expiresAt.toISOString(),
+    license_id: license.id,
+    license_key: license.license_key,
+    product: license.product_id,
+    policy: license.policy,
+    license_type: license.license_type,
+    max_activations: license.max_activations,
+    activations_remaining: terms.activationsRemaining,
+    expires_at: license.expires_at?.toISOString() ?? null,
+    entitlements: license.entitlements,
+    already_active: terms.alreadyActive,
+    rebound: terms.rebound,
+  };
 }

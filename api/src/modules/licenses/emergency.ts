@@ -2,7 +2,7 @@ import { isValidLicenseKey, type ActivateRequest, type EmergencyResponse } from 
 import type { AppDeps } from '../../context';
 import { audit, type RequestMeta } from '../../lib/audit';
 import { conflict } from '../../lib/errors';
-import { signActivationToken, tokenExpiry } from './activation-tokens';
+import { activationAnswer, tokenExpiry } from './activation-tokens';
 import { assertUsable, licenseInvalid } from './errors';
 import { LicenseStore } from './license-store';
 import { LICENSE_COLUMNS, LICENSE_FROM, type LicenseRow } from './rows';
@@ -88,35 +88,16 @@ export class EmergencyActivations {
         meta,
         transaction,
       );
-      const signed = signActivationToken(this.deps.keyRings.activation, this.deps.config.publicUrl, {
+      const answer = activationAnswer(this.deps.keyRings.activation, this.deps.config.publicUrl, license, {
         activationId: created!.id,
-        licenseId: license.id,
-        product: license.product_id,
-        licenseType: license.license_type,
-        policy: license.policy,
         fingerprint: input.hardware_id,
-        entitlements: license.entitlements,
         licenseExpiresAt: until,
         offlineGraceDays: license.offline_grace_days,
-      }, now);
-      return {
-        status: 'activated',
-        activation_id: created!.id,
-        activation_token: signed.token,
-        token_expires_at: signed.expiresAt.toISOString(),
-        license_id: license.id,
-        license_key: license.license_key,
-        product: license.product_id,
-        policy: license.policy,
-        license_type: license.license_type,
-        max_activations: license.max_activations,
-        activations_remaining: 0,
-        expires_at: license.expires_at?.toISOString() ?? null,
-        entitlements: license.entitlements,
-        already_active: false,
+        activationsRemaining: 0,
+        alreadyActive: false,
         rebound: null,
-        emergency_until: until.toISOString(),
-      };
+      }, now);
+      return { ...answer, emergency_until: until.toISOString() };
     });
   }
 }

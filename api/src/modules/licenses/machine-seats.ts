@@ -11,7 +11,7 @@ import type { AppDeps } from '../../context';
 import { audit, auditInsertSql, type RequestMeta } from '../../lib/audit';
 import { AppError, badRequest, unprocessable } from '../../lib/errors';
 import { queryBatch } from '../../lib/sql-batch';
-import { readOwnActivationToken, signActivationToken, tokenExpiry } from './activation-tokens';
+import { activationAnswer, readOwnActivationToken, tokenExpiry } from './activation-tokens';
 import { verifyMachineSignature } from './machine-keys';
 import { activationNotFound, assertUsable, licenseInvalid, MaxActivationsReached } from './errors';
 import { LicenseStore, PENDING_UNTIL } from './license-store';
@@ -205,34 +205,15 @@ export class MachineSeats {
         liveCount += 1;
       }
 
-      const { token } = signActivationToken(this.deps.keyRings.activation, this.deps.config.publicUrl, {
+      return activationAnswer(this.deps.keyRings.activation, this.deps.config.publicUrl, license, {
         activationId,
-        licenseId: license.id,
-        product: license.product_id,
-        licenseType: license.license_type,
-        policy: license.policy,
         fingerprint: input.hardware_id,
-        entitlements: license.entitlements,
         licenseExpiresAt: license.expires_at,
         offlineGraceDays: graceDays,
-      }, now);
-      return {
-        status: 'activated',
-        activation_id: activationId,
-        activation_token: token,
-        token_expires_at: tokenExpiresAt.toISOString(),
-        license_id: license.id,
-        license_key: license.license_key,
-        product: license.product_id,
-        policy: license.policy,
-        license_type: license.license_type,
-        max_activations: license.max_activations,
-        activations_remaining: Math.max(0, license.max_activations - liveCount),
-        expires_at: license.expires_at?.toISOString() ?? null,
-        entitlements: license.entitlements,
-        already_active: alreadyActive,
+        activationsRemaining: Math.max(0, license.max_activations - liveCount),
+        alreadyActive,
         rebound,
-      };
+      }, now);
     });
   }
 
