@@ -23,11 +23,11 @@ const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]
 
 function requireTools(): void {
   const missing = ['cmake', 'cc', 'c++', 'pkg-config', 'lv2apply', 'lv2file', 'sox', 'faketime'].filter((c) => !has(c));
-  for (const lib of ['libsodium', 'lv2']) if (spawnSync('pkg-config', ['--exists', lib]).status !== 0) missing.push(lib);
+  for (const lib of ['libsodium', 'lv2', 'libsecret-1']) if (spawnSync('pkg-config', ['--exists', lib]).status !== 0) missing.push(lib);
   if (missing.length) {
     console.error(
       `plugin-sdk:test needs ${missing.join(', ')}. On Debian: apt-get install build-essential cmake pkg-config libsodium-dev ` +
-        'juce-modules-source lv2-dev lilv-utils lv2file sox faketime',
+        'libsecret-1-dev juce-modules-source lv2-dev lilv-utils lv2file sox faketime',
     );
     process.exit(1);
   }

@@ -155,6 +155,57 @@ int ngn_telemetry_record(const char *product, const char *event_type, const char
 #define NGN_TELEMETRY_FIELDS_MAX 8192
 #define NGN_TELEMETRY_SPOOL_MAX (256 * 1024)
 
+/*
+ * Activation by file, for a studio computer that never goes online and has no
+ * Companion (docs/licensing.md, "Offline machines"; the formats are
+ * shared/src/schemas/airgap.ts). The plugin's own screen offers three buttons:
+ *
+ *  1. ngn_offline_request: the text of an activation request (.ngnreq) the
+ *     user saves and carries to any online device (the /offline page of the
+ *     API, or the Companion of another computer), signed with this machine's
+ *     Ed25519 key. The key is made on first use and kept in the keychain entry
+ *     the Companion uses (Secret Service on Linux, Credential Manager on
+ *     Windows), so one machine has one key whichever made it.
+ *  2. ngn_offline_load_response: the response (.ngnresp) brought back. Its
+ *     token is verified (this product, this machine, this key, the pinned
+ *     keys) and written where the Companion would write it; then the usual
+ *     check runs and its verdict is returned in `state`.
+ *  3. ngn_offline_deactivate: lets go of the seat. The receipt (.ngnreceipt)
+ *     is signed, saved beside the token, then the token is deleted; uploading
+ *     the receipt frees the seat at once.
+ *
+ * They read and write small files and may ask the keychain: never call them
+ * from the audio thread.
+ */
+typedef enum ngn_offline_result {
+    NGN_OFFLINE_OK = 0,
+    NGN_OFFLINE_BAD_INPUT = -1,       /* not a product id or license key, or not a response file */
+    NGN_OFFLINE_NO_KEYCHAIN = -2,     /* the machine key cannot be read or stored (no keychain, locked, or this platform) */
+    NGN_OFFLINE_OTHER_COMPUTER = -3,  /* the response answers another computer's (or another product's) request */
+    NGN_OFFLINE_TOKEN_REFUSED = -4,   /* the response's token does not verify here; state->code says why */
+    NGN_OFFLINE_IO = -5,              /* the token folder cannot be written */
+    NGN_OFFLINE_NOT_ACTIVATED = -6,   /* nothing to deactivate: no token of this machine for the product */
+    NGN_OFFLINE_TOO_SMALL = -7        /* `capacity` is too small for the file's text */
+} ngn_offline_result;
+
+/* Room enough for any request or receipt text. */
+#define NGN_OFFLINE_FILE_MAX 2048
+
+/* The request text in `out` (NUL-terminated). `machine_name` may be NULL for the
+ * computer's name. Returns NGN_OFFLINE_OK or a negative ngn_offline_result. */
+int ngn_offline_request(const char *product, const char *license_key, const char *machine_name, char *out, size_t capacity);
+
+/* Verifies the response text and writes its token; `state` then holds the
+ * check's verdict (see ngn_license_check). */
+int ngn_offline_load_response(const ngn_options *options, const char *text, size_t len, ngn_license_state *state);
+
+/* The receipt text in `out`, also saved as "<product>.ngnreceipt" beside
+ * where the token was, so a crash after the token is gone loses nothing. */
+int ngn_offline_deactivate(const ngn_options *options, char *out, size_t capacity);
+
+/* One sentence a plugin can show its user for an ngn_offline_result. */
+const char *ngn_offline_message(int result);
+
 /* The tolerances of the clock rule, in seconds. */
 #define NGN_CLOCK_FUTURE_IAT_TOLERANCE 300
 #define NGN_CLOCK_ROLLBACK_TOLERANCE 86400

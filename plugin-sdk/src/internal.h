@@ -75,4 +75,40 @@ int ngn_raw_machine_id(char *out, size_t capacity);
 /* The current user's environment for ngn_token_path_for. */
 int ngn_platform_token_path(const char *product, char *out, size_t capacity);
 
+/* The Companion's keychain service: entries the SDK shares with it. */
+#define NGN_KEYCHAIN_SERVICE "NextGen Noise Companion"
+
+/* The text of this service's entry for `account`: 0 and the NUL-terminated
+ * text, 1 when there is none, -1 when the keychain cannot be used. */
+int ngn_keychain_get(const char *account, char *out, size_t capacity);
+
+/* Stores (or replaces) the entry. 0 on success. */
+int ngn_keychain_set(const char *account, const char *text);
+
+/* This machine's Ed25519 key for files, made and stored on first use. 0 on success. */
+int ngn_machine_key(uint8_t public_key[32], uint8_t secret_key[64]);
+
+/* The computer's name, as the Companion names a machine. 0 on success. */
+int ngn_computer_name(char *out, size_t capacity);
+
+/* Creates the folders above a file (owner-only). 0 when they exist afterwards. */
+int ngn_make_parent_folders(const char *file_path);
+
+/* Deletes a file; 0 also when it was not there. */
+int ngn_file_remove(const char *path);
+
+/* Whether a verdict comes from a token signed for this product and machine
+ * (its claims can be trusted, whatever the verdict says of time or grace). */
+int ngn_code_is_this_machines(ngn_code code);
+
+/* The fields of an activation response file (.ngnresp) the SDK needs; the
+ * token points into the parsed text (a compact JWS needs no JSON escapes). */
+typedef struct ngn_activation_response {
+    ngn_json_string format, product, fingerprint, machine_key;
+    const char *token;
+    size_t token_len;
+} ngn_activation_response;
+
+int ngn_parse_activation_response(const char *json, size_t len, ngn_activation_response *response);
+
 #endif

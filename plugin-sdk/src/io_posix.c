@@ -75,6 +75,34 @@ int ngn_file_append_line(const char *path, const char *line, size_t len) {
     return close(fd) == 0 && ok ? 0 : -1;
 }
 
+int ngn_file_remove(const char *path) {
+    return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int ngn_make_parent_folders(const char *file_path) {
+    char path[NGN_PATH_MAX];
+    size_t n = strlen(file_path);
+    if (n >= sizeof path) return -1;
+    memcpy(path, file_path, n + 1);
+    char *last = strrchr(path, '/');
+    if (!last || last == path) return 0;
+    *last = '\0';
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        int made = mkdir(path, 0700) == 0 || errno == EEXIST;
+        *p = '/';
+        if (!made) return -1;
+    }
+    return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+int ngn_computer_name(char *out, size_t capacity) {
+    if (capacity < 2 || gethostname(out, capacity - 1) != 0) return -1;
+    out[capacity - 1] = '\0';
+    return 0;
+}
+
 static const char *home_folder(void) {
     const char *home = getenv("HOME");
     if (home && *home) return home;

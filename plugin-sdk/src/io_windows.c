@@ -1,6 +1,7 @@
 /* Files and the user's folders on Windows: paths are UTF-8 inside the SDK and UTF-16 at the system's door. */
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 #include <windows.h>
 
 #include "internal.h"
@@ -79,6 +80,35 @@ int ngn_file_append_line(const char *path, const char *line, size_t len) {
     } else ok = FALSE;
     CloseHandle(file);
     return ok ? 0 : -1;
+}
+
+int ngn_file_remove(const char *path) {
+    wchar_t wide[NGN_PATH_MAX];
+    if (widen(path, wide, NGN_PATH_MAX) != 0) return -1;
+    return DeleteFileW(wide) || GetLastError() == ERROR_FILE_NOT_FOUND ? 0 : -1;
+}
+
+int ngn_make_parent_folders(const char *file_path) {
+    wchar_t wide[NGN_PATH_MAX];
+    if (widen(file_path, wide, NGN_PATH_MAX) != 0) return -1;
+    wchar_t *last = wcsrchr(wide, L'\\');
+    if (!last) return 0;
+    *last = L'\0';
+    /* From the top down; "C:" and a UNC share's leading parts already exist and only fail. */
+    for (wchar_t *p = wide + 1; *p; p++) {
+        if (*p != L'\\') continue;
+        *p = L'\0';
+        CreateDirectoryW(wide, NULL);
+        *p = L'\\';
+    }
+    return CreateDirectoryW(wide, NULL) || GetLastError() == ERROR_ALREADY_EXISTS ? 0 : -1;
+}
+
+int ngn_computer_name(char *out, size_t capacity) {
+    wchar_t name[MAX_COMPUTERNAME_LENGTH + 1];
+    DWORD size = MAX_COMPUTERNAME_LENGTH + 1;
+    if (!GetComputerNameW(name, &size)) return -1;
+    return WideCharToMultiByte(CP_UTF8, 0, name, -1, out, (int)capacity, NULL, NULL) > 0 ? 0 : -1;
 }
 
 static int environment(const wchar_t *name, char *out, size_t capacity) {

@@ -407,3 +407,42 @@ int ngn_parse_payload(const uint8_t *json, size_t len, const char *const *requir
     if (!p->has_entitlements || !p->has_iat || !p->has_exp || !p->has_license_expires_at) return -1;
     return 0;
 }
+
+/* A compact JWS as a JSON string: base64url segments and dots, nothing to unescape. */
+static int raw_token(cursor *c, const char **token, size_t *len) {
+    if (expect(c, '"') != 0) return -1;
+    const uint8_t *start = c->p;
+    while (c->p < c->end && *c->p != '"') {
+        uint8_t ch = *c->p;
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.'))
+            return -1;
+        c->p++;
+    }
+    if (c->p >= c->end) return -1;
+    *token = (const char *)start;
+    *len = (size_t)(c->p - start);
+    c->p++;
+    return 0;
+}
+
+static int response_member(cursor *c, const ngn_json_string *name, void *context) {
+    ngn_activation_response *r = context;
+    if (named(name, "activation_token")) return raw_token(c, &r->token, &r->token_len);
+    ngn_json_string *field = named(name, "format") ? &r->format
+                             : named(name, "product") ? &r->product
+                             : named(name, "fingerprint") ? &r->fingerprint
+                             : named(name, "machine_key") ? &r->machine_key
+                             : NULL;
+    if (!field) return skip_value(c, 1);
+    return peek(c, '"') ? read_string(c, field, NULL) : -1;
+}
+
+int ngn_parse_activation_response(const char *json, size_t len, ngn_activation_response *response) {
+    memset(response, 0, sizeof *response);
+    if (!ngn_utf8_valid((const uint8_t *)json, len)) return -1;
+    if (each_member((const uint8_t *)json, len, response_member, response) != 0) return -1;
+    return response->token && response->format.present && response->product.present && response->fingerprint.present &&
+                   response->machine_key.present
+               ? 0
+               : -1;
+}

@@ -19,10 +19,14 @@ static int64_t read_clock_mark(const char *mark_path, const char *product, const
     return seconds;
 }
 
+int ngn_code_is_this_machines(ngn_code code) {
+    return code != NGN_MALFORMED && code != NGN_UNKNOWN_KEY && code != NGN_BAD_SIGNATURE && code != NGN_PRODUCT_MISMATCH &&
+           code != NGN_FINGERPRINT_MISMATCH && code != NGN_NOT_ACTIVATED && code != NGN_MACHINE_ID_UNAVAILABLE;
+}
+
 /* Only a token made for this product and machine may move the mark: another's could push it anywhere. */
 static int moves_mark(ngn_code code) {
-    return code != NGN_MALFORMED && code != NGN_UNKNOWN_KEY && code != NGN_BAD_SIGNATURE && code != NGN_PRODUCT_MISMATCH &&
-           code != NGN_FINGERPRINT_MISMATCH && code != NGN_CLOCK_TAMPERED;
+    return ngn_code_is_this_machines(code) && code != NGN_CLOCK_TAMPERED;
 }
 
 ngn_code ngn_license_check(const ngn_options *options, ngn_license_state *state) {

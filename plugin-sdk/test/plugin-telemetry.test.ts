@@ -26,10 +26,14 @@ describe('plugin telemetry: the C SDK spools, the Companion sends', { skip }, ()
     assert.equal(result.code, 0, result.stderr);
   }
 
-  async function restart(): Promise<void> {
-    await core.close();
+  async function start(): Promise<void> {
     core = await openCompanion(place, t.url, { telemetry: { flushIntervalMs: 50, backoff: { initialMs: 20, maxMs: 100 } } });
     await core.start();
+  }
+
+  async function restart(): Promise<void> {
+    await core.close();
+    await start();
   }
 
   async function pluginEvents(): Promise<Array<{ event_id: string; event_type: string; daw_type: string | null; custom_data: Record<string, unknown> }>> {
@@ -84,9 +88,11 @@ describe('plugin telemetry: the C SDK spools, the Companion sends', { skip }, ()
     assert.deepEqual(await readdir(spools).then((n) => n.filter((f) => f.includes('.telemetry'))), [], 'the spool is gone once sent');
 
     // A Companion that died after queueing but before deleting the spool reads it again: the server keeps one of each.
+    // (Stopped while the spool is copied, so it cannot take the spool first.)
+    await core.close();
     await record('session_start', { daw_type: 'Bitwig Studio' });
     await copyFile(path.join(spools, `${PRODUCT}.telemetry`), path.join(spools, `${PRODUCT}.telemetry.keep`));
-    await restart();
+    await start();
     assert.equal((await settled(4)).length, 4);
     await copyFile(path.join(spools, `${PRODUCT}.telemetry.keep`), path.join(spools, `${PRODUCT}.telemetry.taking`));
     await restart();

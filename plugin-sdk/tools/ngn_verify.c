@@ -10,6 +10,12 @@
  *                                               token TAB product TAB fingerprint TAB now TAB clock_mark TAB entitlements,comma,separated
  *   ngn-verify mark PRODUCT FINGERPRINT SECONDS the text of a clock mark file
  *   ngn-verify record PRODUCT EVENT_TYPE [JSON] appends a telemetry event to the product's spool
+ *   ngn-verify offline-request PRODUCT LICENSE_KEY [MACHINE_NAME]
+ *                                               an activation request (.ngnreq) on stdout
+ *   ngn-verify offline-load PRODUCT RESPONSE_FILE KID=X...
+ *                                               loads an activation response; exit 0 only when then VALID
+ *   ngn-verify offline-deactivate PRODUCT KID=X...
+ *                                               deletes the token; the deactivation receipt on stdout
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,7 +29,9 @@
 
 static int usage(void) {
     fputs("usage: ngn-verify fingerprint | fingerprint-of RAW | token-path PRODUCT | check PRODUCT KID=X... [+ENTITLEMENT...]"
-          " | batch KID=X... | mark PRODUCT FINGERPRINT SECONDS | record PRODUCT EVENT_TYPE [JSON]\n",
+          " | batch KID=X... | mark PRODUCT FINGERPRINT SECONDS | record PRODUCT EVENT_TYPE [JSON]"
+          " | offline-request PRODUCT LICENSE_KEY [MACHINE_NAME] | offline-load PRODUCT RESPONSE_FILE KID=X..."
+          " | offline-deactivate PRODUCT KID=X...\n",
           stderr);
     return 2;
 }
@@ -59,6 +67,51 @@ static int check(int argc, char **argv) {
         printf("license %s (%s, %s), grace until %" PRId64 ", license until %" PRId64 "\n", state.license_id,
                state.license_type, state.policy, state.grace_ends_at, state.license_expires_at);
     return code == NGN_VALID ? 0 : 1;
+}
+
+static int offline_request(int argc, char **argv) {
+    static char request[NGN_OFFLINE_FILE_MAX];
+    int result = ngn_offline_request(argv[0], argv[1], argc == 3 ? argv[2] : NULL, request, sizeof request);
+    if (result != NGN_OFFLINE_OK) {
+        fprintf(stderr, "%s\n", ngn_offline_message(result));
+        return 1;
+    }
+    fputs(request, stdout);
+    return 0;
+}
+
+static int offline_load(int argc, char **argv) {
+    ngn_public_key keys[MAX_KEYS];
+    const char *entitlements[MAX_ENTITLEMENTS];
+    size_t entitlement_count;
+    size_t key_count = parse_keys(argc - 2, argv + 2, keys, entitlements, &entitlement_count);
+    static char response[16384];
+    FILE *file = fopen(argv[1], "rb");
+    if (!file) { fprintf(stderr, "cannot read %s\n", argv[1]); return 1; }
+    size_t len = fread(response, 1, sizeof response, file);
+    fclose(file);
+    ngn_options options = { argv[0], keys, key_count, entitlements, entitlement_count };
+    ngn_license_state state;
+    int result = ngn_offline_load_response(&options, response, len, &state);
+    printf("%s\n", ngn_offline_message(result));
+    if (result == NGN_OFFLINE_OK || result == NGN_OFFLINE_TOKEN_REFUSED) printf("%s\n", ngn_code_name(state.code));
+    return result == NGN_OFFLINE_OK && state.code == NGN_VALID ? 0 : 1;
+}
+
+static int offline_deactivate(int argc, char **argv) {
+    ngn_public_key keys[MAX_KEYS];
+    const char *unused[MAX_ENTITLEMENTS];
+    size_t none;
+    size_t key_count = parse_keys(argc - 1, argv + 1, keys, unused, &none);
+    ngn_options options = { argv[0], keys, key_count, NULL, 0 };
+    static char receipt[NGN_OFFLINE_FILE_MAX];
+    int result = ngn_offline_deactivate(&options, receipt, sizeof receipt);
+    if (result != NGN_OFFLINE_OK) {
+        fprintf(stderr, "%s\n", ngn_offline_message(result));
+        return 1;
+    }
+    fputs(receipt, stdout);
+    return 0;
 }
 
 /* Splits a line at tabs in place; returns the field count. */
@@ -124,5 +177,8 @@ int main(int argc, char **argv) {
         if (result != 0) fputs(result == -1 ? "not a valid event\n" : "the spool cannot be written\n", stderr);
         return result == 0 ? 0 : 1;
     }
+    if (strcmp(command, "offline-request") == 0 && (argc == 4 || argc == 5)) return offline_request(argc - 2, argv + 2);
+    if (strcmp(command, "offline-load") == 0 && argc >= 4) return offline_load(argc - 2, argv + 2);
+    if (strcmp(command, "offline-deactivate") == 0 && argc >= 3) return offline_deactivate(argc - 2, argv + 2);
     return usage();
 }
