@@ -109,6 +109,14 @@ describe('Stripe API emulation', () => {
     const pi = await stripe.paymentIntents.retrieve(after.payment_intent as string);
     assert.equal(pi.metadata.purchase_id, 'p1');
     assert.equal((await stripe.checkout.sessions.list({ payment_intent: pi.id })).data[0]?.id, session.id);
+
+    // expand[] replaces an id by its object, one level per dot, and refuses what cannot be expanded, as Stripe does.
+    const expanded = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent.latest_charge'] });
+    const charge = (expanded.payment_intent as Stripe.PaymentIntent).latest_charge as Stripe.Charge;
+    assert.equal(charge.object, 'charge');
+    assert.match(charge.receipt_url!, /\/receipts\/ch_/);
+    assert.equal(charge.receipt_url, (await stripe.charges.retrieve(pi.latest_charge as string)).receipt_url);
+    await assert.rejects(stripe.paymentIntents.retrieve(pi.id, { expand: ['amount'] }), (err: any) => err.type === 'StripeInvalidRequestError' && /cannot be expanded/.test(err.message));
   });
 });
 

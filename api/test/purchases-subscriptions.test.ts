@@ -64,6 +64,32 @@ describe('subscriptions', () => {
       ],
     );
     assert.equal(await countQueuedMails(s.t, u.email, 'license-key'), 1);
+    // Each payment has its invoice's hosted page as its receipt.
+    const invoices = [...s.emulator.state.invoices.values()].filter((i) => i.parent.subscription_details.subscription === subscriptionId);
+    assert.deepEqual(
+      history.body.purchases.map((p: any) => p.receipt_url).sort(),
+      invoices.map((i) => i.hosted_invoice_url).sort(),
+    );
+    assert.equal(history.body.purchases[0].subscription, null, 'a renewal is a payment, not the subscription');
+    assert.deepEqual(history.body.purchases[1].subscription, { status: 'active', paid_through: new Date(nextEnd).toISOString(), cancel_at_period_end: false });
+  });
+
+  it('cancelling in the billing portal and resuming are reflected in the history once the webhook has come', async () => {
+    const { subscriptionId, u } = await subscribe();
+    const portal = await s.t.post('/purchase/portal', {}, u.access);
+    assert.equal(portal.status, 200);
+    const portalSession = new URL(portal.body.url).pathname.split('/').pop();
+    const subscriptionOf = async () => (await s.t.get('/purchase/history', u.access)).body.purchases[0].subscription;
+    for (const cancel of [true, false]) {
+      const res = await fetch(`${s.emulator.url}/_emulator/subscriptions/${subscriptionId}/cancel_at_period_end`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ portal_session: portalSession, cancel }),
+      });
+      assert.equal(res.status, 200);
+      await s.emulator.webhooks.idle();
+      assert.equal((await subscriptionOf()).cancel_at_period_end, cancel);
+    }
   });
 
   it('a failed renewal leaves a grace period and mails once; deleting the subscription then expires the license', async () => {

@@ -60,6 +60,15 @@ describe('a purchase through the emulator', () => {
       history.body.purchases.map((p: any) => [p.status, p.amount, p.currency, p.license_key]),
       [['completed', 2999, 'USD', state.license_key]],
     );
+    // Stripe's receipt for the charge, a page the buyer can open; a one-time purchase has no subscription.
+    const [item] = history.body.purchases;
+    assert.equal(item.subscription, null);
+    const pi = emulator.state.paymentIntents.get(emulator.state.sessions.get(checkout.session_id)!.payment_intent as string)!;
+    const charge = emulator.state.charges.get(pi.latest_charge!)!;
+    assert.equal(item.receipt_url, charge.receipt_url);
+    const receipt = await fetch(item.receipt_url);
+    assert.equal(receipt.status, 200);
+    assert.match(await receipt.text(), /Receipt[\s\S]*\$29\.99/);
   });
 
   it('lists the plans publicly, refuses an unknown plan with invalid_plan and writes nothing', async () => {

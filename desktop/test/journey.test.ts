@@ -126,6 +126,36 @@ async function shot(name: string, opts: { readme?: string; allowErrorBanner?: bo
 
 const nav = (label: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true });
 
+async function signOut() {
+  await nav('Settings').click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('alertdialog', { name: 'Sign out?' }).getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+}
+
+/** A new account, its email confirmed, signed in to the Companion. */
+async function signInConfirmed(email: string, first: string) {
+  const api = stack.t;
+  const reg = await api.post('/auth/register', { email, password: PASSWORD, first_name: first, last_name: 'Tester' });
+  assert.equal(reg.status, 201, JSON.stringify(reg.body));
+  const confirmed = await api.post('/auth/verify-email', { token: tokenFromMail(await api.waitForMail(email, 'verify-email'), 'verification token') });
+  assert.equal(confirmed.status, 200);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: new RegExp(`${first}$`) }).waitFor();
+}
+
+/** Buys a plan through the checkout window, as a user does, up to the thank-you screen. */
+async function buyInCheckoutWindow(plan: string) {
+  const [checkoutPage] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: `Buy ${plan}`, exact: true }).click()]);
+  await checkoutPage.waitForLoadState();
+  await checkoutPage.frameLocator('iframe').getByRole('button', { name: 'Pay', exact: true }).click();
+  await checkoutPage.waitForURL(/\/checkout\/success/);
+  await checkoutPage.close();
+  await page.getByRole('heading', { name: 'Thank you!' }).waitFor({ timeout: 30_000 });
+}
+
 test('a new musician: register, verify, buy, activate, download, deactivate, get support, export data', { timeout: 240_000 }, async (t) => {
   const api = stack.t;
   // Each test file has its own database, so a plain address is unique here (and reads well in screenshots).
@@ -237,6 +267,15 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
   await page.getByText('This machine', { exact: true }).first().waitFor();
   await shot('licenses-activated', { readme: 'companion-licenses.png' });
 
+  // ---- the purchase, paid, with Stripe's receipt ----
+  const purchase = page.getByRole('list', { name: 'Purchases' }).getByTestId('purchase').first();
+  await purchase.getByText('Paid', { exact: true }).waitFor();
+  await purchase.getByText(/\$29\.99/).waitFor();
+  const [receipt] = await Promise.all([context.waitForEvent('page'), purchase.getByRole('button', { name: /^Receipt for Mixing Mentor Standard/ }).click()]);
+  await receipt.getByText('$29.99').waitFor();
+  await receipt.screenshot({ path: path.join(SHOTS, 'receipt-page.png') });
+  await receipt.close();
+
   // ---- the token file exists and verifies as the plugin would check it ----
   const tokenFile = activationTokenPath(tokenEnv, PRODUCT);
   const mode = (await stat(tokenFile)).mode & 0o777;
@@ -343,23 +382,6 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
 test('a musician who never bought starts a 14-day trial from Home; this computer has no second trial for another account', { timeout: 120_000 }, async () => {
   const api = stack.t;
   await page.emulateMedia({ colorScheme: 'light' });
-  const signOut = async () => {
-    await nav('Settings').click();
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('alertdialog', { name: 'Sign out?' }).getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  };
-  const signInConfirmed = async (email: string, first: string) => {
-    const reg = await api.post('/auth/register', { email, password: PASSWORD, first_name: first, last_name: 'Tester' });
-    assert.equal(reg.status, 201, JSON.stringify(reg.body));
-    const confirmed = await api.post('/auth/verify-email', { token: tokenFromMail(await api.waitForMail(email, 'verify-email'), 'verification token') });
-    assert.equal(confirmed.status, 200);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: new RegExp(`${first}$`) }).waitFor();
-  };
-
   await signOut();
   await signInConfirmed('grace.hopper@example.com', 'Grace');
   const hero = page.getByRole('region', { name: 'This machine' });
@@ -506,5 +528,36 @@ test('a dead machine without a ticket: every seat held by unreachable computers,
   await chooser.getByRole('alert').filter({ hasText: 'emergency activation in the last 90 days' }).waitFor();
   await shot('seat-chooser-emergency-used', { allowErrorBanner: true });
   await chooser.getByRole('button', { name: 'Cancel' }).click();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a subscriber: the payment and its receipt in Purchases; cancelled and resumed in the billing portal, reflected in the app', { timeout: 120_000 }, async () => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await signOut();
+  await signInConfirmed('katherine.johnson@example.com', 'Katherine');
+  await nav('Buy').click();
+  await page.getByRole('radio', { name: 'Monthly' }).check();
+  await buyInCheckoutWindow('Standard');
+
+  await nav('Licenses').click();
+  const subscription = page.getByRole('list', { name: 'Purchases' }).getByTestId('purchase').first();
+  await subscription.getByText(/^Renews /).waitFor();
+  await shot('licenses-purchases-subscriber');
+  const [receipt] = await Promise.all([context.waitForEvent('page'), subscription.getByRole('button', { name: /^Receipt for/ }).click()]);
+  await receipt.getByRole('heading', { name: /^Receipt/ }).waitFor();
+  await receipt.close();
+
+  // Manage subscription opens Stripe's billing portal; what is done there shows here after Stripe's webhook.
+  const [portal] = await Promise.all([context.waitForEvent('page'), page.getByRole('button', { name: 'Manage subscription' }).click()]);
+  await portal.getByRole('button', { name: 'Cancel subscription' }).click();
+  await portal.getByRole('button', { name: 'Keep subscription' }).waitFor();
+  // Back to the app, as the user goes (a page in the background also holds its transitions).
+  await page.bringToFront();
+  await subscription.getByText(/^Cancelled: ends /).waitFor({ timeout: 20_000 });
+  await shot('licenses-subscription-cancelled');
+  await portal.bringToFront();
+  await portal.getByRole('button', { name: 'Keep subscription' }).click();
+  await subscription.getByText(/^Renews /).waitFor({ timeout: 20_000 });
+  await portal.close();
   assert.deepEqual(pageErrors, []);
 });

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { deepLinkFromArgv, parseDeepLink } from '../src/core/deep-link';
 import { rotateLogFile } from '../src/core/log-rotation';
 import { SettingsStore } from '../src/core/settings';
-import { isAllowedExternalUrl, isCheckoutUrl, isRendererUrl, isStripeUrl } from '../src/core/url-policy';
+import { isAllowedExternalUrl, isBillingPortalUrl, isCheckoutUrl, isRendererUrl, isStripeUrl } from '../src/core/url-policy';
 
 describe('settings', () => {
   let dir: string;
@@ -97,6 +97,17 @@ describe('URL allow-lists', () => {
     }
     // http only for an API on this machine (development).
     assert.equal(isAllowedExternalUrl('http://localhost:3001/checkout', 'http://localhost:3001'), true);
+    // and another local server (the Stripe emulator's receipts) only then.
+    assert.equal(isAllowedExternalUrl('http://127.0.0.1:12111/receipts/ch_1', 'http://127.0.0.1:3001'), true);
+    assert.equal(isAllowedExternalUrl('http://127.0.0.1:12111/receipts/ch_1', api), false);
+  });
+
+  it('opens a billing portal only on Stripe, or on this machine when the API is too', () => {
+    assert.equal(isBillingPortalUrl('https://billing.stripe.com/p/session/test_1', api), true);
+    assert.equal(isBillingPortalUrl('http://127.0.0.1:12111/p/session/bps_1', 'http://127.0.0.1:3001'), true);
+    for (const url of ['http://127.0.0.1:12111/p/session/bps_1', 'https://billing.stripe.com.evil.example/', 'https://evil.example/p/session/1', 'http://billing.stripe.com/p/session/1']) {
+      assert.equal(isBillingPortalUrl(url, api), false, url);
+    }
   });
 
   it('lets the checkout window show the API’s checkout pages and Stripe, nothing else', () => {

@@ -1,7 +1,7 @@
 import { getCheckoutSession, expireCheckoutSession, outcomeForCard, payCheckoutSession, settleDelayedPayment, type PaymentOutcome } from './checkout';
 import { invalidParam, StripeApiError } from './errors';
 import type { FormObject } from './form-encoding';
-import { PAGE_CSP, PAYMENT_FORM_JS, PORTAL_JS, paymentFormPage, portalPage } from './pages';
+import { PAGE_CSP, PAYMENT_FORM_JS, PORTAL_JS, paymentFormPage, portalPage, receiptPage } from './pages';
 import { disputeCharge } from './payments';
 import { stringParam, type StripeState } from './state';
 import { cancelSubscription, changeSubscriptionPrice, renewSubscription, setCancelAtPeriodEnd } from './subscriptions';
@@ -56,6 +56,39 @@ export function controlRoutes(webhooks: WebhookDispatcher): ControlRoute[] {
     // The payment form: embedded in an iframe by the API's checkout page, or opened on its own (hosted mode).
     c('GET', '/embedded/:id', (s, { ids }) => formPage(s, ids[0]!)),
     c('GET', '/c/pay/:id', (s, { ids }) => formPage(s, ids[0]!)),
+    c('GET', '/receipts/:id', (s, { ids }) => {
+      const charge = s.find(s.charges, ids[0]!, 'charge');
+      const pi = s.paymentIntents.get(charge.payment_intent);
+      return html(
+        receiptPage({
+          title: 'Receipt',
+          number: `#${charge.id.slice(-8).toUpperCase()}`,
+          email: charge.billing_details.email,
+          amount: charge.amount,
+          refunded: charge.amount_refunded,
+          currency: charge.currency,
+          paidAt: charge.paid ? charge.created : null,
+          lines: [pi?.description ?? 'Payment'],
+          card: `${charge.payment_method_details.card.brand} •••• ${charge.payment_method_details.card.last4}`,
+        }),
+      );
+    }),
+    c('GET', '/i/:id', (s, { ids }) => {
+      const invoice = s.find(s.invoices, ids[0]!, 'invoice');
+      return html(
+        receiptPage({
+          title: invoice.status === 'paid' ? 'Receipt' : 'Invoice',
+          number: invoice.number,
+          email: invoice.customer_email,
+          amount: invoice.total,
+          refunded: 0,
+          currency: invoice.currency,
+          paidAt: invoice.status_transitions.paid_at,
+          lines: invoice.lines.data.map((l) => l.description ?? l.id),
+          card: null,
+        }),
+      );
+    }),
     c('GET', '/p/session/:id', (s, { ids }) => {
       const portal = s.find(s.portalSessions, ids[0]!, 'billing_portal.session');
       const customer = s.find(s.customers, portal.customer, 'customer');

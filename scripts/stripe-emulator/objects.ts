@@ -122,6 +122,8 @@ export interface Charge {
   paid: boolean;
   payment_intent: string;
   payment_method_details: { type: 'card'; card: { brand: string; last4: string } };
+  /** Stripe's page for the buyer's receipt (pay.stripe.com in production; the emulator's /receipts/:id here). */
+  receipt_url: string | null;
   refunded: boolean;
   status: 'succeeded' | 'pending' | 'failed';
 }
@@ -217,6 +219,9 @@ export interface Invoice {
   currency: string;
   customer: string;
   customer_email: string | null;
+  /** The invoice's page for the customer, from when it is finalized. */
+  hosted_invoice_url: string | null;
+  invoice_pdf: string | null;
   lines: ApiList<InvoiceLine>;
   livemode: false;
   metadata: Metadata;

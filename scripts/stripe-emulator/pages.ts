@@ -136,6 +136,28 @@ export const PAYMENT_FORM_JS = `(() => {
 })();
 `;
 
+/** A receipt, for a charge (one-time payment) or a paid invoice (subscription): what was paid, when, and any refund. */
+export function receiptPage(receipt: {
+  title: string;
+  number: string;
+  email: string | null;
+  amount: number;
+  refunded: number;
+  currency: string;
+  paidAt: number | null;
+  lines: string[];
+  card: string | null;
+}): string {
+  const paid = receipt.paidAt ? new Date(receipt.paidAt * 1000).toISOString().slice(0, 10) : 'not paid';
+  const refund = receipt.refunded > 0 ? `<p>Refunded: ${escape(formatMoney(receipt.refunded, receipt.currency))}</p>` : '';
+  return page(
+    receipt.title,
+    `<main id="emulator-receipt"><div class="badge">Stripe emulator · test mode</div><h1>${escape(receipt.title)} ${escape(receipt.number)}</h1>` +
+      `<p class="amount">${escape(formatMoney(receipt.amount, receipt.currency))}</p><p>Paid: ${escape(paid)}${receipt.card ? ` · ${escape(receipt.card)}` : ''}</p>${refund}` +
+      `<ul>${receipt.lines.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>${receipt.email ? `<p class="hint">Sent to ${escape(receipt.email)}</p>` : ''}</main>`,
+  );
+}
+
 export function portalPage(portal: PortalSession, customer: Customer, subscriptions: Subscription[]): string {
   const rows = subscriptions.length
     ? subscriptions

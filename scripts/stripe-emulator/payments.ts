@@ -48,9 +48,11 @@ function newCharge(s: StripeState, pi: PaymentIntent, ok: boolean, error?: Payme
     paid: ok,
     payment_intent: pi.id,
     payment_method_details: { type: 'card', card: { brand: 'visa', last4: ok ? '4242' : '0002' } },
+    receipt_url: null,
     refunded: false,
     status: ok ? 'succeeded' : 'failed',
   };
+  if (ok) charge.receipt_url = `${s.baseUrl()}/receipts/${charge.id}`;
   s.charges.set(charge.id, charge);
   pi.latest_charge = charge.id;
   return charge;

@@ -4,6 +4,7 @@ import { API_ROUTES } from './api-routes';
 import { DEFAULT_PRICES, type PriceDefinition } from './catalog';
 import { controlRoutes, RawResponse } from './control-routes';
 import { StripeApiError } from './errors';
+import { expandAnswer } from './expand';
 import { decodeStripeForm, type FormObject, type FormValue } from './form-encoding';
 import { IdempotencyStore } from './idempotency';
 import { newId } from './objects';
@@ -91,7 +92,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
         }
         const ids = route.pattern.exec(url.pathname)!.slice(1);
         state.request = { id: requestId, idempotencyKey: idemKey ?? null };
-        return route.handle(state, { params, ids, apiVersion });
+        return expandAnswer(state, route.handle(state, { params, ids, apiVersion }), params.expand);
       });
       if (idemKey) idempotency.remember(apiKey, idemKey, method, url.pathname, rawBody, status, body);
       log(`${method} ${url.pathname} -> ${status}`);

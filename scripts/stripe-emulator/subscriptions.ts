@@ -119,6 +119,8 @@ function openInvoice(s: StripeState, subscription: Subscription, reason: Invoice
     currency: subscription.currency,
     customer: subscription.customer,
     customer_email: customer?.email ?? null,
+    hosted_invoice_url: `${s.baseUrl()}/i/${id}`,
+    invoice_pdf: null,
     lines: list(
       [
         {

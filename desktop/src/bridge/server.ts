@@ -133,6 +133,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
       await core.checkoutPages.check(url);
       return { opened: false };
     },
+    'shell:open-billing-portal': async () => ({ opened: false, url: await core.checkoutPages.billingPortal() }),
     'shell:show-item': async ({ download_id }) => {
       core.downloadPath(download_id);
       return { opened: false };

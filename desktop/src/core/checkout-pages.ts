@@ -1,7 +1,7 @@
-import { ClientConfig } from '@ngn/shared';
+import { ClientConfig, PortalResponse } from '@ngn/shared';
 import { CompanionError } from '../shared/errors';
 import type { ApiClient } from './api-client';
-import { isCheckoutUrl } from './url-policy';
+import { isBillingPortalUrl, isCheckoutUrl } from './url-policy';
 
 /**
  * Which checkout pages the Companion opens: those on the API's public origin,
@@ -37,5 +37,12 @@ export class CheckoutPages {
     const origin = await this.origin();
     if (!isCheckoutUrl(url, origin)) throw new CompanionError('url_not_allowed', 'This is not a NextGen Noise checkout page.');
     return origin;
+  }
+
+  /** The signed-in subscriber's billing portal (cancel, resume, card), checked to be Stripe's before any window opens it. */
+  async billingPortal(): Promise<string> {
+    const { url } = await this.api.request({ method: 'POST', path: '/purchase/portal', auth: 'user', response: PortalResponse });
+    if (!isBillingPortalUrl(url, this.apiUrl())) throw new CompanionError('url_not_allowed', 'The billing page the server gave is not on Stripe.');
+    return url;
   }
 }

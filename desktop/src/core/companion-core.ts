@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   ChangePasswordRequest,
   CheckoutSessionState,
+  PurchaseHistory,
   CreateCheckoutRequest,
   CreateCheckoutResponse,
   DeleteAccountRequest,
@@ -54,7 +55,7 @@ import { ReleaseTrust, pinnedReleaseRoots, type TrustRefusal } from './release-t
 import { TokenFiles, currentTokenFileEnvironment } from './token-file';
 
 /** Channels the host (Electron main or the bridge) implements, not the core. */
-export type HostChannel = 'updates:status' | 'updates:check' | 'updates:install' | 'shell:open-external' | 'shell:open-checkout' | 'shell:show-item';
+export type HostChannel = 'updates:status' | 'updates:check' | 'updates:install' | 'shell:open-external' | 'shell:open-checkout' | 'shell:open-billing-portal' | 'shell:show-item';
 export type CoreHandlers = Omit<ChannelHandlers, HostChannel>;
 
 export interface CompanionCoreOptions {
@@ -418,6 +419,8 @@ export class CompanionCore {
         this.api.request({ method: 'POST', path: '/purchase/create-checkout', auth: 'user', bodySchema: CreateCheckoutRequest, body, response: CreateCheckoutResponse }),
       'purchase:session': async ({ session_id }) =>
         this.api.request({ method: 'GET', path: `/purchase/session/${encodeURIComponent(session_id)}`, auth: 'user', response: CheckoutSessionState }),
+      'purchase:history': async ({ cursor }) =>
+        this.api.request({ method: 'GET', path: '/purchase/history', auth: 'user', query: { limit: 20, ...(cursor ? { cursor } : {}) }, response: PurchaseHistory }),
 
       'licenses:list': async () => (await this.api.request({ method: 'GET', path: '/license/list', auth: 'user', query: { limit: 100 }, response: LicenseList })).licenses,
       'licenses:status': async ({ license_key }) => {

@@ -17,12 +17,17 @@ function parse(url: string): URL | null {
 
 const isLoopback = (host: string) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 
-/** https on an allow-listed host or on the API's own host (http only when the API itself is local). */
+/**
+ * https on an allow-listed host or on the API's own host; when the API itself
+ * is local (development, tests), any page on this machine too, such as the
+ * local Stripe emulator's receipts.
+ */
 export function isAllowedExternalUrl(url: string, apiUrl: string): boolean {
   const u = parse(url);
   const api = parse(apiUrl);
   if (!u || u.username || u.password) return false;
   if (api && u.origin === api.origin && (u.protocol === 'https:' || isLoopback(u.hostname))) return true;
+  if (api && isLoopback(api.hostname) && isLoopback(u.hostname) && (u.protocol === 'http:' || u.protocol === 'https:')) return true;
   if (u.protocol !== 'https:') return false;
   return EXTERNAL_HOSTS.some((h) => u.hostname === h || u.hostname.endsWith(`.${h}`));
 }
@@ -52,4 +57,17 @@ export function isCheckoutUrl(url: string, apiUrl: string): boolean {
 export function isStripeUrl(url: string): boolean {
   const u = parse(url);
   return !!u && u.protocol === 'https:' && (u.hostname === 'stripe.com' || u.hostname.endsWith('.stripe.com') || u.hostname === 'stripe.network' || u.hostname.endsWith('.stripe.network'));
+}
+
+/**
+ * Stripe's billing portal, opened in the checkout window: on Stripe's own
+ * origin, or on a local Stripe emulator when the API itself is local (a
+ * development or test setup, never a remote API's choice of host).
+ */
+export function isBillingPortalUrl(url: string, apiUrl: string): boolean {
+  const u = parse(url);
+  const api = parse(apiUrl);
+  if (!u || u.username || u.password) return false;
+  if (isStripeUrl(url)) return true;
+  return !!api && isLoopback(api.hostname) && isLoopback(u.hostname) && (u.protocol === 'http:' || u.protocol === 'https:');
 }

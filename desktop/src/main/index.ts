@@ -110,6 +110,11 @@ function hostHandlers(c: CompanionCore, updater: CompanionUpdater): ChannelHandl
       openCheckoutWindow({ url, apiUrl, parent: mainWindow, onDeepLink: handleDeepLink });
       return { opened: true };
     },
+    'shell:open-billing-portal': async () => {
+      const url = await c.checkoutPages.billingPortal();
+      openCheckoutWindow({ url, apiUrl: await c.checkoutPages.origin(), parent: mainWindow, onDeepLink: handleDeepLink });
+      return { opened: true, url };
+    },
     'shell:show-item': async ({ download_id }) => {
       shell.showItemInFolder(c.downloadPath(download_id));
       return { opened: true };

@@ -127,6 +127,11 @@ export function createBridgeClient(wsUrl: string, opts: BridgeClientOptions = {}
       // The bridge checked the URL; the browser is the one that can open it.
       return { opened: openWindow((request as { url: string }).url) };
     }
+    if (channel === 'shell:open-billing-portal') {
+      // The bridge asked the API for the portal and checked it is Stripe's.
+      const { url } = value as { url: string };
+      return { opened: openWindow(url), url };
+    }
     return value;
   };
 

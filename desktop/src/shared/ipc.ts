@@ -22,6 +22,7 @@ import {
   type CheckoutSessionState,
   type CreateCheckoutResponse,
   type Plan,
+  type PurchaseHistory,
   type TicketDetail,
   type TicketMessage,
   LicenseKeyInput,
@@ -99,6 +100,8 @@ export const channels = {
   'purchase:plans': channel(None).returns<Plan[]>(),
   'purchase:create-checkout': channel(CreateCheckoutRequest).returns<CreateCheckoutResponse>(),
   'purchase:session': channel(z.strictObject({ session_id: CheckoutSessionId })).returns<CheckoutSessionState>(),
+  /** My payments, newest first, a page at a time. */
+  'purchase:history': channel(z.strictObject({ cursor: z.string().min(1).max(512).optional() })).returns<PurchaseHistory>(),
 
   // licenses and machines
   'licenses:list': channel(None).returns<LicenseSummary[]>(),
@@ -169,6 +172,8 @@ export const channels = {
   'shell:open-external': channel(z.strictObject({ url: HttpsUrl })).returns<{ opened: boolean }>(),
   /** Opens the API's checkout page for a session in a separate sandboxed window. */
   'shell:open-checkout': channel(z.strictObject({ url: HttpsUrl })).returns<{ opened: boolean }>(),
+  /** Opens Stripe's billing portal for my subscription in the checkout window (a new tab in the browser bridge). */
+  'shell:open-billing-portal': channel(None).returns<{ opened: boolean; url: string }>(),
   /** Shows a downloaded installer in the file manager. */
   'shell:show-item': channel(DownloadId).returns<{ opened: boolean }>(),
 } as const;

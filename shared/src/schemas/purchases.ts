@@ -108,6 +108,17 @@ export const PurchaseHistoryItem = z.object({
   product: z.string(),
   created_at: IsoDateTime,
   license_key: z.string().nullable(),
+  /** Stripe's receipt (a charge's receipt page, or a subscription invoice's hosted page); null until Stripe has one. */
+  receipt_url: z.string().nullable(),
+  /** For a subscription's checkout: where it stands, as the last webhook told. */
+  subscription: z
+    .object({
+      status: z.string().nullable(),
+      paid_through: IsoDateTime.nullable(),
+      /** Cancelled in the billing portal: the license ends at paid_through unless resumed. */
+      cancel_at_period_end: z.boolean(),
+    })
+    .nullable(),
 });
 export type PurchaseHistoryItem = z.infer<typeof PurchaseHistoryItem>;
 

@@ -67,6 +67,10 @@ export class Purchase extends Model<InferAttributes<Purchase>, InferCreationAttr
   declare stripe_invoice_id: CreationOptional<string | null>;
   declare subscription_status: CreationOptional<SubscriptionStatus | null>;
   declare paid_through: CreationOptional<Date | null>;
+  /** Cancelled by the customer; ends when the paid period does (set by customer.subscription.updated). */
+  declare cancel_at_period_end: CreationOptional<boolean>;
+  /** Stripe's receipt for the payment: the charge's receipt_url, or the invoice's hosted page. */
+  declare receipt_url: CreationOptional<string | null>;
   declare completed_at: CreationOptional<Date | null>;
   declare refunded_at: CreationOptional<Date | null>;
   declare disputed_at: CreationOptional<Date | null>;
@@ -98,6 +102,8 @@ export class Purchase extends Model<InferAttributes<Purchase>, InferCreationAttr
         stripe_invoice_id: DataTypes.TEXT,
         subscription_status: DataTypes.TEXT,
         paid_through: DataTypes.DATE,
+        cancel_at_period_end: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        receipt_url: DataTypes.TEXT,
         completed_at: DataTypes.DATE,
         refunded_at: DataTypes.DATE,
         disputed_at: DataTypes.DATE,

@@ -14,8 +14,6 @@ type AdminRow = Parameters<typeof toHistoryItem>[0] & {
   user_email: string | null;
   license_id: string | null;
   failure_reason: string | null;
-  subscription_status: string | null;
-  paid_through: Date | null;
   stripe_checkout_session_id: string | null;
   stripe_payment_intent_id: string | null;
   stripe_customer_id: string | null;
@@ -38,8 +36,8 @@ export class PurchasesAdminService {
   async list(query: AdminPurchaseQuery): Promise<AdminPurchaseList> {
     const cursor = keysetWhere(decodeCursor(query.cursor), 'p');
     const rows = await this.deps.sequelize.query<AdminRow>(
-      `SELECT ${HISTORY_COLUMNS}, p.user_id, u.email AS user_email, p.license_id, p.failure_reason, p.subscription_status,
-              p.paid_through, p.stripe_checkout_session_id, p.stripe_payment_intent_id, p.stripe_customer_id,
+      `SELECT ${HISTORY_COLUMNS}, p.user_id, u.email AS user_email, p.license_id, p.failure_reason,
+              p.stripe_checkout_session_id, p.stripe_payment_intent_id, p.stripe_customer_id,
               p.stripe_subscription_id, p.stripe_invoice_id, p.completed_at, p.refunded_at, p.updated_at
          FROM purchases p LEFT JOIN licenses l ON l.id = p.license_id LEFT JOIN users u ON u.id = p.user_id
         WHERE (:status::text IS NULL OR p.status = :status) AND (:user::uuid IS NULL OR p.user_id = :user) AND ${cursor.sql}

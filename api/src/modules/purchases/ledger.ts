@@ -132,12 +132,38 @@ export class PurchaseLedger {
   }
 
   /** A paid renewal is a payment of its own (revenue, refunds), on the same license. Once per invoice. */
+  /**
+   * Stripe's receipt for a completed checkout: the charge's receipt page for a
+   * one-time payment, the first invoice's hosted page for a subscription. A
+   * receipt Stripe cannot give now is left for later events, never a failed webhook.
+   */
+  async receiptOf(session: Stripe.Checkout.Session): Promise<string | null> {
+    const paymentIntent = idOf(session.payment_intent);
+    const invoice = idOf(session.invoice);
+    try {
+      if (paymentIntent) {
+        const pi = await this.stripe.paymentIntents.retrieve(paymentIntent, { expand: ['latest_charge'] });
+        return typeof pi.latest_charge === 'object' ? (pi.latest_charge?.receipt_url ?? null) : null;
+      }
+      if (invoice) return (await this.stripe.invoices.retrieve(invoice)).hosted_invoice_url ?? null;
+    } catch (err) {
+      this.deps.logger.warn({ err, session: session.id }, 'receipt link not available yet');
+    }
+    return null;
+  }
+
+  /** Whether the customer set the subscription to end with the period, as Stripe has it now (events may come out of order). */
+  async followCancellation(checkout: Purchase, subscriptionId: string, transaction: Transaction): Promise<void> {
+    const sub = await callStripe(() => this.stripe.subscriptions.retrieve(subscriptionId));
+    if (sub.cancel_at_period_end !== checkout.cancel_at_period_end) await checkout.update({ cancel_at_period_end: sub.cancel_at_period_end }, { transaction });
+  }
+
   async recordRenewal(checkout: Purchase, invoice: Stripe.Invoice, transaction: Transaction): Promise<void> {
     await this.deps.sequelize.query(
       `INSERT INTO purchases (kind, user_id, license_id, plan_id, plan, license_type, product, amount, currency, status,
-                              stripe_customer_id, stripe_subscription_id, stripe_invoice_id, completed_at)
+                              stripe_customer_id, stripe_subscription_id, stripe_invoice_id, receipt_url, completed_at)
        VALUES ('renewal', :user, :license, :plan_id, :plan, :license_type, :product, :amount, :currency, 'completed',
-               :customer, :subscription, :invoice, now())
+               :customer, :subscription, :invoice, :receipt, now())
        ON CONFLICT (stripe_invoice_id) DO NOTHING`,
       {
         replacements: {
@@ -152,6 +178,7 @@ export class PurchaseLedger {
           customer: checkout.stripe_customer_id,
           subscription: checkout.stripe_subscription_id,
           invoice: invoice.id,
+          receipt: invoice.hosted_invoice_url ?? null,
         },
         transaction,
       },

@@ -58,10 +58,14 @@ interface HistoryRow {
   product: string;
   created_at: Date;
   license_key: string | null;
+  receipt_url: string | null;
+  subscription_status: string | null;
+  paid_through: Date | null;
+  cancel_at_period_end: boolean;
 }
 
 export const HISTORY_COLUMNS = `p.id, p.kind, p.amount, p.amount_refunded, p.currency, p.status, p.plan, p.license_type, p.product,
-  p.created_at, l.license_key`;
+  p.created_at, l.license_key, p.receipt_url, p.subscription_status, p.paid_through, p.cancel_at_period_end`;
 
 export function toHistoryItem(r: HistoryRow): PurchaseHistoryItem {
   return {
@@ -76,6 +80,11 @@ export function toHistoryItem(r: HistoryRow): PurchaseHistoryItem {
     product: r.product,
     created_at: r.created_at.toISOString(),
     license_key: r.license_key,
+    receipt_url: r.receipt_url,
+    subscription:
+      r.kind === 'checkout' && r.license_type === 'subscription'
+        ? { status: r.subscription_status, paid_through: r.paid_through?.toISOString() ?? null, cancel_at_period_end: r.cancel_at_period_end }
+        : null,
   };
 }
 

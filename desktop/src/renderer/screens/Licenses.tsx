@@ -1,7 +1,8 @@
 /**
  * Licenses: each license with its key (masked, reveal, copy), expiry and
  * machines; activate this machine, deactivate any machine (with confirmation),
- * and the seat chooser when every seat is taken.
+ * and the seat chooser when every seat is taken; then purchases (receipts,
+ * managing a subscription) and activation by file.
  */
 import { useState } from 'react';
 import type { ActivationView, LicenseSummary } from '@ngn/shared';
@@ -9,6 +10,7 @@ import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { Icon } from '../components/Icon';
 import { LicenseKey } from '../components/LicenseKey';
 import { OfflineComputers } from '../components/OfflineComputers';
+import { Purchases } from '../components/Purchases';
 import { useToast } from '../components/Toast';
 import { Badge, Button, Card, EmptyState, ErrorBanner, PageHeader, Skeleton, TextField } from '../components/ui';
 import { useAppState } from '../lib/app-state';
@@ -69,6 +71,7 @@ export function LicensesScreen() {
       ) : (
         licenses.data?.map((l) => <LicenseCard key={l.id} license={l} onChanged={licenses.reload} />)
       )}
+      <Purchases />
       <OfflineComputers onChanged={licenses.reload} />
       {adding && <AddKeyDialog onClose={() => setAdding(false)} onDone={licenses.reload} />}
     </>

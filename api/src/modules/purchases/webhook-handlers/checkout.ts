@@ -11,6 +11,7 @@ async function completed(session: Stripe.Checkout.Session, eventId: string, { le
   if (!purchase) return;
   const paid = session.payment_status === 'paid' || session.payment_status === 'no_payment_required';
   const mismatch = paid ? await ledger.paymentMismatch(session, purchase, transaction) : null;
+  const receipt = paid && !purchase.receipt_url ? await ledger.receiptOf(session) : null;
   await purchase.update(
     {
       checkout_status: 'complete',
@@ -18,6 +19,7 @@ async function completed(session: Stripe.Checkout.Session, eventId: string, { le
       stripe_payment_intent_id: idOf(session.payment_intent) ?? purchase.stripe_payment_intent_id,
       stripe_subscription_id: idOf(session.subscription) ?? purchase.stripe_subscription_id,
       stripe_invoice_id: idOf(session.invoice) ?? purchase.stripe_invoice_id,
+      receipt_url: receipt ?? purchase.receipt_url,
       // What the plan costs stays recorded when something else was paid.
       ...(mismatch ? {} : { amount: session.amount_total ?? purchase.amount, currency: (session.currency ?? purchase.currency).toUpperCase() }),
     },

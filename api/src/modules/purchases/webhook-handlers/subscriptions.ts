@@ -19,7 +19,10 @@ export const subscriptionHandlers: EventHandlers = {
     if (!checkout) return;
     const periodEnd = new Date(latestEnd(invoice.lines.data));
     if (invoice.billing_reason === 'subscription_create' || invoice.id === checkout.stripe_invoice_id) {
-      if (!checkout.stripe_invoice_id) await checkout.update({ stripe_invoice_id: invoice.id }, { transaction });
+      await checkout.update(
+        { stripe_invoice_id: checkout.stripe_invoice_id ?? invoice.id, receipt_url: checkout.receipt_url ?? invoice.hosted_invoice_url ?? null },
+        { transaction },
+      );
     } else {
       await ledger.recordRenewal(checkout, invoice, transaction);
     }
@@ -47,9 +50,11 @@ export const subscriptionHandlers: EventHandlers = {
   'customer.subscription.updated': async (event, { ledger, transaction }) => {
     const subscription = event.data.object;
     const priceId = subscription.items.data[0]?.price.id;
-    if (!priceId || subscription.status === 'canceled') return;
+    if (subscription.status === 'canceled') return;
     const checkout = await ledger.forSubscription(subscription.id, subscription.metadata?.purchase_id, transaction);
-    if (checkout) await ledger.followPlanChange(checkout, priceId, event.id, transaction);
+    if (!checkout) return;
+    await ledger.followCancellation(checkout, subscription.id, transaction);
+    if (priceId) await ledger.followPlanChange(checkout, priceId, event.id, transaction);
   },
 
   'customer.subscription.deleted': async (event, { ledger, transaction }) => {
