@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sendTrialReminders } from '../src/modules/purchases/trial-reminders';
+import { sendLicenseReminders } from '../src/modules/purchases/license-reminders';
 import { signUp, signUpAs } from './helpers/api';
 import { control, countQueuedMails, createCheckout, payInForm, query, startPurchaseStack, waitFor, type PurchaseStack } from './helpers/purchases';
 
@@ -64,6 +64,7 @@ describe('subscriptions', () => {
       ],
     );
     assert.equal(await countQueuedMails(s.t, u.email, 'license-key'), 1);
+    assert.equal(await countQueuedMails(s.t, u.email, 'payment-receipt'), 2, 'a receipt mail for the first payment and for the renewal');
     // Each payment has its invoice's hosted page as its receipt.
     const invoices = [...s.emulator.state.invoices.values()].filter((i) => i.parent.subscription_details.subscription === subscriptionId);
     assert.deepEqual(
@@ -191,8 +192,8 @@ describe('trial reminders', () => {
     const later = await signUp(s.t);
     await licenses.issue({ userId: later.id, product: 'mixing_mentor', policy: 'trial', source: { type: 'trial' }, expiresAt: new Date(Date.now() + 10 * DAY) });
 
-    assert.ok((await sendTrialReminders(s.t.api.deps)) >= 1);
-    assert.equal(await sendTrialReminders(s.t.api.deps), 0);
+    assert.ok((await sendLicenseReminders(s.t.api.deps)) >= 1);
+    assert.equal(await sendLicenseReminders(s.t.api.deps), 0);
     const mail = await s.t.waitForMail(u.email, 'trial-ending');
     assert.match(mail, /trial ends in 3 days/);
     assert.equal(await countQueuedMails(s.t, u.email, 'trial-ending'), 1);
@@ -209,14 +210,39 @@ describe('trial reminders', () => {
     const longAgo = await signUp(s.t);
     await licenses.issue({ userId: longAgo.id, product: 'mixing_mentor', policy: 'trial', source: { type: 'trial' }, expiresAt: new Date(Date.now() - 30 * DAY) });
 
-    assert.ok((await sendTrialReminders(s.t.api.deps)) >= 1);
-    assert.equal(await sendTrialReminders(s.t.api.deps), 0);
+    assert.ok((await sendLicenseReminders(s.t.api.deps)) >= 1);
+    assert.equal(await sendLicenseReminders(s.t.api.deps), 0);
     const mail = await s.t.waitForMail(ended.email, 'trial-ended');
     assert.match(mail, /trial has ended/);
     assert.match(mail, /nextgennoise:\/\/buy/);
     assert.equal(await countQueuedMails(s.t, ended.email, 'trial-ended'), 1);
     assert.equal(await countQueuedMails(s.t, bought.email, 'trial-ended'), 0);
     assert.equal(await countQueuedMails(s.t, longAgo.email, 'trial-ended'), 0);
+  });
+
+  it('mails a week before a license or a cancelled subscription ends, and once it has; never for one that renews', async () => {
+    const licenses = s.t.api.built.services.licenses;
+    const granted = await signUp(s.t);
+    await licenses.issue({ userId: granted.id, product: 'mixing_mentor', policy: 'standard', source: { type: 'admin' }, expiresAt: new Date(Date.now() + 5 * DAY) });
+    const cancelled = await subscribe();
+    const renewing = await subscribe();
+    const lapsed = await subscribe();
+    const endIn = (licenseId: string, ms: number) => query(s.t, 'UPDATE licenses SET expires_at = :at WHERE id = :id', { id: licenseId, at: new Date(Date.now() + ms) });
+    await query(s.t, 'UPDATE purchases SET cancel_at_period_end = true WHERE license_id = :id', { id: cancelled.state.license_id });
+    await query(s.t, "UPDATE purchases SET subscription_status = 'canceled' WHERE license_id = :id", { id: lapsed.state.license_id });
+    await endIn(cancelled.state.license_id, 5 * DAY);
+    await endIn(renewing.state.license_id, 5 * DAY);
+    await endIn(lapsed.state.license_id, -DAY);
+
+    assert.ok((await sendLicenseReminders(s.t.api.deps)) >= 3);
+    assert.equal(await sendLicenseReminders(s.t.api.deps), 0);
+    assert.match(await s.t.waitForMail(granted.email, 'license-ending'), /license ends on .* \(in 5 days\)/);
+    const resume = await s.t.waitForMail(cancelled.u.email, 'license-ending');
+    assert.match(resume, /subscription ends on/);
+    assert.match(resume, /Manage subscription/);
+    assert.match(await s.t.waitForMail(lapsed.u.email, 'license-ended'), /subscription has ended/);
+    assert.equal(await countQueuedMails(s.t, renewing.u.email, 'license-ending'), 0, 'a subscription that renews is not "ending"');
+    for (const who of [granted, cancelled.u]) assert.equal(await countQueuedMails(s.t, who.email, 'license-ending'), 1);
   });
 });
 

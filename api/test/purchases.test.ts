@@ -69,6 +69,9 @@ describe('a purchase through the emulator', () => {
     const receipt = await fetch(item.receipt_url);
     assert.equal(receipt.status, 200);
     assert.match(await receipt.text(), /Receipt[\s\S]*\$29\.99/);
+    const receiptMail = (await t.waitForMail(u.email, 'payment-receipt')).replace(/=\r?\n/g, '');
+    assert.match(receiptMail, /\$29\.99/);
+    assert.ok(receiptMail.includes(charge.receipt_url!), 'the mail links Stripe\'s receipt');
   });
 
   it('lists the plans publicly, refuses an unknown plan with invalid_plan and writes nothing', async () => {

@@ -6,7 +6,7 @@ import { Plan, Purchase } from '../../db/models';
 import { audit, type RequestMeta } from '../../lib/audit';
 import type { MailMessage } from '../../lib/mail';
 import type { LicensesService } from '../licenses/service';
-import { licenseKeyMail, licenseRevokedMail, paymentFailedMail, renewalFailedMail } from './mails';
+import { licenseKeyMail, licenseRevokedMail, paymentFailedMail, paymentReceiptMail, renewalFailedMail } from './mails';
 import { paymentMismatch } from './paid-check';
 import { callStripe, idOf } from './stripe-client';
 
@@ -159,12 +159,13 @@ export class PurchaseLedger {
   }
 
   async recordRenewal(checkout: Purchase, invoice: Stripe.Invoice, transaction: Transaction): Promise<void> {
-    await this.deps.sequelize.query(
+    const inserted = await this.deps.sequelize.query<Pick<Purchase, 'user_id' | 'amount' | 'currency' | 'receipt_url' | 'completed_at'>>(
       `INSERT INTO purchases (kind, user_id, license_id, plan_id, plan, license_type, product, amount, currency, status,
                               stripe_customer_id, stripe_subscription_id, stripe_invoice_id, receipt_url, completed_at)
        VALUES ('renewal', :user, :license, :plan_id, :plan, :license_type, :product, :amount, :currency, 'completed',
                :customer, :subscription, :invoice, :receipt, now())
-       ON CONFLICT (stripe_invoice_id) DO NOTHING`,
+       ON CONFLICT (stripe_invoice_id) DO NOTHING
+       RETURNING user_id, amount, currency, receipt_url, completed_at`,
       {
         replacements: {
           user: checkout.user_id,
@@ -180,9 +181,12 @@ export class PurchaseLedger {
           invoice: invoice.id,
           receipt: invoice.hosted_invoice_url ?? null,
         },
+        type: QueryTypes.SELECT,
         transaction,
       },
     );
+    // A renewal seen before (a webhook delivered twice) inserts nothing and mails nothing.
+    for (const renewal of inserted) await this.mailReceipt(renewal, (await this.planOf(checkout, transaction)).name, true, transaction);
   }
 
   async mailRenewalFailed(checkout: Purchase, graceUntil: Date, transaction: Transaction): Promise<void> {
@@ -245,6 +249,26 @@ export class PurchaseLedger {
       transaction,
     );
     if (reversal) await this.revokeLicenseOf(purchase, license.id, reversal, transaction);
+    else await this.mailReceipt(purchase, plan.name, false, transaction);
+  }
+
+  private async mailReceipt(purchase: Pick<Purchase, 'user_id' | 'amount' | 'currency' | 'receipt_url' | 'completed_at'>, planName: string, renewal: boolean, transaction: Transaction): Promise<void> {
+    if (!purchase.user_id) return;
+    await this.mailOwner(
+      purchase.user_id,
+      (u) =>
+        paymentReceiptMail({
+          to: u.email,
+          firstName: u.first_name,
+          planName,
+          amount: purchase.amount,
+          currency: purchase.currency,
+          paidAt: purchase.completed_at ?? new Date(),
+          renewal,
+          receiptUrl: purchase.receipt_url,
+        }),
+      transaction,
+    );
   }
 
   /** Compares what a paid session charged with what the purchase's plan sells (see paid-check.ts). */

@@ -99,3 +99,59 @@ export function trialEndingMail(to: string, firstName: string, productName: stri
     html: layout('Your trial ends soon', [text]),
   };
 }
+
+/** Before a license or a cancelled subscription ends for good (never one that renews by itself). */
+export function licenseEndingMail(to: string, firstName: string, productName: string, subscription: boolean, endsAt: Date): MailMessage {
+  const daysLeft = Math.max(1, Math.ceil((endsAt.getTime() - Date.now()) / 86_400_000));
+  const what = subscription ? `${productName} subscription` : `${productName} license`;
+  const next = subscription
+    ? `You cancelled it, so it will not renew. To keep it, resume it in the Companion: Licenses → Purchases → Manage subscription (${APP}licenses).`
+    : `To keep using the plugin after that, buy a license in the Companion (${APP}buy).`;
+  const text = `Your ${what} ends on ${day(endsAt)} (in ${daysLeft} day${daysLeft === 1 ? '' : 's'}). ${next}`;
+  return {
+    tag: 'license-ending',
+    to,
+    subject: `Your ${what} ends in ${daysLeft} day${daysLeft === 1 ? '' : 's'}`,
+    text: `Hi ${firstName},\n\n${text}\n\n${footer}\n`,
+    html: layout(`Your ${what} ends soon`, [text]),
+  };
+}
+
+export function licenseEndedMail(to: string, firstName: string, productName: string, subscription: boolean): MailMessage {
+  const what = subscription ? `${productName} subscription` : `${productName} license`;
+  const text = `Your ${what} has ended, so the plugin is silent now. Subscribe or buy again in the Companion (${APP}buy): your sessions and settings are waiting as you left them.`;
+  return {
+    tag: 'license-ended',
+    to,
+    subject: `Your ${what} has ended`,
+    text: `Hi ${firstName},\n\n${text}\n\n${footer}\n`,
+    html: layout(`Your ${what} has ended`, [text]),
+  };
+}
+
+export interface ReceiptMailInput {
+  to: string;
+  firstName: string;
+  planName: string;
+  amount: number;
+  currency: string;
+  paidAt: Date;
+  renewal: boolean;
+  receiptUrl: string | null;
+}
+
+const money = (minor: number, currency: string) => new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(minor / 100);
+
+/** One per payment: the first one and every renewal. */
+export function paymentReceiptMail(m: ReceiptMailInput): MailMessage {
+  const paid = `We received ${money(m.amount, m.currency)} on ${day(m.paidAt)} for ${m.planName}${m.renewal ? ' (renewal)' : ''}.`;
+  const receipt = m.receiptUrl ? `Stripe's receipt: ${m.receiptUrl}` : 'Your receipt is in the Companion under Licenses → Purchases.';
+  const text = [paid, receipt, `Every payment is listed in the Companion under Licenses → Purchases (${APP}licenses).`];
+  return {
+    tag: 'payment-receipt',
+    to: m.to,
+    subject: `Receipt: ${m.planName}, ${money(m.amount, m.currency)}`,
+    text: `Hi ${m.firstName},\n\n${text.join('\n\n')}\n\n${footer}\n`,
+    html: layout('Thank you for your payment', text),
+  };
+}

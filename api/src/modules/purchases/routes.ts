@@ -28,7 +28,7 @@ import { registerCheckoutPages } from './pages';
 import { PurchasesService } from './service';
 import { createStripeClient } from './stripe-client';
 import { CUSTOMER_ERASURE_JOB, CUSTOMER_ERASURE_RETRIES, eraseStripeCustomer } from './customer-erasure';
-import { sendTrialReminders, TRIAL_REMINDER_CRON, TRIAL_REMINDER_JOB } from './trial-reminders';
+import { LICENSE_REMINDER_CRON, LICENSE_REMINDER_JOB, sendLicenseReminders } from './license-reminders';
 import { StripeWebhookReceiver } from './webhook';
 
 export const purchasesModule: Module = (m) => {
@@ -40,8 +40,8 @@ export const purchasesModule: Module = (m) => {
   const tags = ['purchase'];
   const adminTags = ['admin'];
 
-  m.jobs.define(TRIAL_REMINDER_JOB, () => sendTrialReminders(m).then(() => undefined), { retryLimit: 2 });
-  m.jobs.schedule(TRIAL_REMINDER_JOB, TRIAL_REMINDER_CRON);
+  m.jobs.define(LICENSE_REMINDER_JOB, () => sendLicenseReminders(m).then(() => undefined), { retryLimit: 2 });
+  m.jobs.schedule(LICENSE_REMINDER_JOB, LICENSE_REMINDER_CRON);
   m.jobs.define<{ customer: string }>(CUSTOMER_ERASURE_JOB, ({ customer }) => eraseStripeCustomer(stripe, customer, m.logger), {
     retryLimit: CUSTOMER_ERASURE_RETRIES,
     retryDelay: 10,
