@@ -1,5 +1,6 @@
 import { AdminPlanParams, AdminWebhookParams, AdminWebhookQuery, ChangePlanPriceRequest, CreatePlanRequest } from '@ngn/shared';
 import type { AppDeps } from '../api/src/context';
+import { NewsletterService } from '../api/src/modules/newsletter/service';
 import { LicensesService } from '../api/src/modules/licenses/service';
 import { PurchaseLedger } from '../api/src/modules/purchases/ledger';
 import { PlansAdminService } from '../api/src/modules/purchases/plans-admin';
@@ -17,7 +18,7 @@ function plans(deps: AppDeps) {
 
 function webhooks(deps: AppDeps) {
   const stripe = createStripeClient(deps.config.stripe);
-  return new WebhookEventsAdmin(deps, stripe, new StripeWebhookReceiver(deps, stripe, new PurchaseLedger(deps, stripe, new LicensesService(deps))));
+  return new WebhookEventsAdmin(deps, stripe, new StripeWebhookReceiver(deps, stripe, new PurchaseLedger(deps, stripe, new LicensesService(deps), new NewsletterService(deps))));
 }
 
 export const BILLING_COMMANDS: Record<string, AdminCommand> = {

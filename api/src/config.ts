@@ -12,6 +12,9 @@ const DEFAULT_MAIL_FROM = 'NextGen Noise <noreply@nextgennoise.local>';
 const DEFAULT_URL_SIGNING_SECRET = 'dev-only-url-signing-secret-change-me';
 /** Test-mode values that only the local Stripe emulator accepts (its default webhook secret is the same). */
 const DEFAULT_STRIPE_SECRET_KEY = 'sk_test_emulator';
+const DEFAULT_MAILCHIMP_WEBHOOK_SECRET = 'mailchimp-dev-webhook-secret-change-me';
+/** What the local Mailchimp emulator takes (scripts/mailchimp-emulator). */
+const EMULATOR_MAILCHIMP = { apiKey: 'emulator0000000000000000000000-us0', serverPrefix: 'us0', audienceId: 'ngn-audience' };
 const DEFAULT_STRIPE_WEBHOOK_SECRET = 'whsec_emulator_dev_secret_change_me';
 
 const bool = z
@@ -60,6 +63,13 @@ const EnvSchema = z.object({
   STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'must be a Stripe publishable key').default('pk_test_emulator'),
   /** Base URL of a Stripe-compatible API (the local emulator); unset means api.stripe.com. */
   STRIPE_API_BASE: z.url().optional(),
+  /** Mailchimp: the three select the real service; without them MAILCHIMP_API_BASE (the local emulator) or nothing. */
+  MAILCHIMP_API_KEY: z.string().regex(/^[0-9a-z]+-[a-z]+[0-9]+$/, 'must be a Mailchimp API key (…-us21)').optional(),
+  MAILCHIMP_SERVER_PREFIX: z.string().regex(/^[a-z]+[0-9]+$/, 'must be a Mailchimp data center such as us21').optional(),
+  MAILCHIMP_AUDIENCE_ID: z.string().min(1).max(64).optional(),
+  /** The secret path segment of the URL Mailchimp's webhooks are sent to. */
+  MAILCHIMP_WEBHOOK_SECRET: z.string().min(16).default(DEFAULT_MAILCHIMP_WEBHOOK_SECRET),
+  MAILCHIMP_API_BASE: z.url().optional(),
   RELEASE_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(20_480).default(2048),
   DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
   STORAGE_S3_BUCKET: z.string().optional(),
@@ -126,6 +136,8 @@ export interface Config {
   /** Lifetime of a signed download link: long enough to start a download, short enough that a leaked link dies. */
   downloadUrlTtlSeconds: number;
   stripe: StripeConfig;
+  /** Unset: newsletter consent is recorded but nothing is synced (no Mailchimp, no emulator). */
+  mailchimp: MailchimpConfig | undefined;
   /** Responses are checked against their schemas outside production, so contract drift fails tests. */
   validateResponses: boolean;
 }
@@ -147,7 +159,28 @@ export interface StripeConfig {
   apiBase: URL | undefined;
 }
 
+export interface MailchimpConfig {
+  apiKey: string;
+  serverPrefix: string;
+  audienceId: string;
+  webhookSecret: string;
+  /** Set when the API talks to the local emulator instead of <prefix>.api.mailchimp.com. */
+  apiBase: URL | undefined;
+}
+
 export class ConfigError extends Error {}
+
+function mailchimpConfig(e: z.infer<typeof EnvSchema>): MailchimpConfig | undefined {
+  const real = [e.MAILCHIMP_API_KEY, e.MAILCHIMP_SERVER_PREFIX, e.MAILCHIMP_AUDIENCE_ID];
+  if (real.some(Boolean) && !real.every(Boolean)) {
+    throw new ConfigError('MAILCHIMP_API_KEY, MAILCHIMP_SERVER_PREFIX and MAILCHIMP_AUDIENCE_ID go together: set all three, or none.');
+  }
+  if (e.MAILCHIMP_API_KEY) {
+    return { apiKey: e.MAILCHIMP_API_KEY, serverPrefix: e.MAILCHIMP_SERVER_PREFIX!, audienceId: e.MAILCHIMP_AUDIENCE_ID!, webhookSecret: e.MAILCHIMP_WEBHOOK_SECRET, apiBase: undefined };
+  }
+  if (e.MAILCHIMP_API_BASE) return { ...EMULATOR_MAILCHIMP, webhookSecret: e.MAILCHIMP_WEBHOOK_SECRET, apiBase: new URL(e.MAILCHIMP_API_BASE) };
+  return undefined;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -167,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (e.STRIPE_SECRET_KEY === DEFAULT_STRIPE_SECRET_KEY || e.STRIPE_WEBHOOK_SECRET === DEFAULT_STRIPE_WEBHOOK_SECRET)
       throw new ConfigError('STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set in production.');
     if (e.MAIL_FROM === DEFAULT_MAIL_FROM) throw new ConfigError('MAIL_FROM (the sender of every mail) must be set in production.');
+    if (e.MAILCHIMP_API_KEY && e.MAILCHIMP_WEBHOOK_SECRET === DEFAULT_MAILCHIMP_WEBHOOK_SECRET)
+      throw new ConfigError('MAILCHIMP_WEBHOOK_SECRET must be set in production when Mailchimp is.');
   }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
@@ -225,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publishableKey: e.STRIPE_PUBLISHABLE_KEY,
       apiBase: e.STRIPE_API_BASE ? new URL(e.STRIPE_API_BASE) : undefined,
     },
+    mailchimp: mailchimpConfig(e),
     validateResponses: e.NODE_ENV !== 'production',
   };
 }

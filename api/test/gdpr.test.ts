@@ -33,6 +33,7 @@ const EXPORTED: Record<string, { section: string; id: string }> = {
   'audit_logs.subject_user_id': { section: 'audit_log', id: 'id' },
   'licenses.user_id': { section: 'licenses', id: 'id' },
   'trials.user_id': { section: 'trials', id: 'id' },
+  'release_announcements.user_id': { section: 'new_version_mails', id: 'version' },
   'purchases.user_id': { section: 'purchases', id: 'id' },
   'api_keys.created_by': { section: 'api_keys', id: 'id' },
   'support_tickets.user_id': { section: 'support_tickets', id: 'id' },
@@ -84,6 +85,7 @@ async function personWithEverything(): Promise<Person> {
   await exec(`UPDATE users SET email_verified_at = now() WHERE id = :id`, { id });
   assert.equal((await t.post('/license/trial', { hardware_id: newFingerprint(), machine_name: 'Trial machine' }, access)).status, 201);
   await exec(`UPDATE users SET stripe_customer_id = :customer WHERE id = :id`, { id, customer: p.customer });
+  await exec(`INSERT INTO release_announcements (product, version, user_id) VALUES ('mixing_mentor', :version, :id)`, { id, version: `9.9.${parseInt(tag, 16) % 1000}` });
   await exec(
     `INSERT INTO purchases (user_id, license_id, plan, license_type, product, amount, currency, status, completed_at,
                             stripe_checkout_session_id, stripe_payment_intent_id, stripe_customer_id)

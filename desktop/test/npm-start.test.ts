@@ -77,13 +77,14 @@ function waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpExecAr
 }
 
 test('npm start with its defaults: sign in as the demo user and buy Standard from the Buy screen', { timeout: 360_000 }, async () => {
-  const [apiPort, pgPort, stripePort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [apiPort, pgPort, stripePort, mailchimpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   start = spawn('npm', ['start'], {
     cwd: ROOT,
     env: userEnvironment({
       PORT: String(apiPort),
       EMBEDDED_PG_PORT: String(pgPort),
       STRIPE_EMULATOR_PORT: String(stripePort),
+      MAILCHIMP_EMULATOR_PORT: String(mailchimpPort),
       NGN_BRIDGE_PORT: '0',
       DATA_DIR: path.join(work, 'data'),
     }),

@@ -9,6 +9,7 @@ import { licensesAdminModule } from './licenses/admin-routes';
 import { licensesModule } from './licenses/routes';
 import { metricsModule } from './metrics/routes';
 import type { Module } from './module';
+import { newsletterModule } from './newsletter/routes';
 import { offlineModule } from './offline/routes';
 import { purchasesModule } from './purchases/routes';
 import { releasesModule } from './releases/routes';
@@ -18,4 +19,4 @@ import { updatesModule } from './updates/routes';
 import { usersModule } from './users/routes';
 
 /** Every area of the API, registered in this order. */
-export const MODULES: Module[] = [healthModule, metricsModule, authModule, usersModule, licensesModule, licensesAdminModule, purchasesModule, apiKeysModule, releasesModule, downloadsModule, updatesModule, telemetryModule, supportModule, adminUsersModule, accountModule, legalModule, offlineModule];
+export const MODULES: Module[] = [healthModule, metricsModule, newsletterModule, authModule, usersModule, licensesModule, licensesAdminModule, purchasesModule, apiKeysModule, releasesModule, downloadsModule, updatesModule, telemetryModule, supportModule, adminUsersModule, accountModule, legalModule, offlineModule];

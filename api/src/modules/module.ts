@@ -8,6 +8,7 @@ import type { LicensesService } from './licenses/service';
 import type { PurchasesService } from './purchases/service';
 import type { ReleasesService } from './releases/service';
 import type { MetricsService } from './metrics/routes';
+import type { NewsletterService } from './newsletter/service';
 import type { TelemetryService } from './telemetry/service';
 
 /**
@@ -21,6 +22,7 @@ export interface ServiceRegistry {
   releases: ReleasesService;
   metrics: MetricsService;
   telemetry: TelemetryService;
+  newsletter: NewsletterService;
 }
 
 /** What a module gets to register its routes, jobs and services. */

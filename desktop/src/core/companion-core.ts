@@ -28,6 +28,7 @@ import {
   TicketListResponse,
   TokenPair,
   UserProfile,
+  UpdateProfileRequest,
   CreateTicketRequest,
   type TokenFileEnvironment,
   type RootPublicJwk,
@@ -402,6 +403,12 @@ export class CompanionCore {
         await this.api.request({ method: 'PUT', path: '/user/password', auth: 'user', bodySchema: ChangePasswordRequest, body, response: MessageResponse });
       },
 
+      'account:update-profile': async (body) => {
+        this.user = await this.api.request({ method: 'PUT', path: '/user/profile', auth: 'user', bodySchema: UpdateProfileRequest, body, response: UserProfile });
+        const state = await this.authState();
+        this.events.emit('auth:changed', state);
+        return state;
+      },
       'account:export': async () => this.api.request({ method: 'GET', path: '/user/export', auth: 'user' }),
       'account:delete': async (body) => {
         await this.api.request({ method: 'DELETE', path: '/user/account', auth: 'user', bodySchema: DeleteAccountRequest, body, response: MessageResponse });

@@ -15,6 +15,7 @@ import {
   CreateCheckoutRequest,
   CreateTicketRequest,
   DeleteAccountRequest,
+  UpdateProfileRequest,
   ForgotPasswordRequest,
   ResetPasswordRequest,
   TicketMessageRequest,
@@ -94,6 +95,8 @@ export const channels = {
 
   // the account (GDPR)
   'account:export': channel(None).returns<unknown>(),
+  /** My name, and what I am mailed beyond my account's business (newsletter, new versions). */
+  'account:update-profile': channel(UpdateProfileRequest).returns<AuthState>(),
   'account:delete': channel(DeleteAccountRequest).returns<AuthState>(),
 
   // buying

@@ -6,6 +6,8 @@ export const RegisterRequest = z.strictObject({
   password: Password,
   first_name: PersonName,
   last_name: PersonName,
+  /** The newsletter, off unless ticked (consent is never assumed). */
+  newsletter: z.boolean().optional(),
 });
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
@@ -18,6 +20,10 @@ export const UserProfile = z.object({
   role: Role,
   created_at: IsoDateTime,
   stripe_customer_id: z.string().nullable(),
+  /** Receives the newsletter (Mailchimp); off by default. */
+  newsletter: z.boolean(),
+  /** Receives a mail when a plugin they hold a license for has a new version; off by default. */
+  update_mails: z.boolean(),
 });
 export type UserProfile = z.infer<typeof UserProfile>;
 
@@ -48,9 +54,9 @@ export const VerifyEmailRequest = z.strictObject({ token: z.string().min(10).max
 export const ResendVerificationRequest = z.strictObject({}).optional();
 
 export const UpdateProfileRequest = z
-  .strictObject({ first_name: PersonName.optional(), last_name: PersonName.optional() })
-  .refine((b) => b.first_name !== undefined || b.last_name !== undefined, {
-    message: 'Send first_name, last_name or both.',
+  .strictObject({ first_name: PersonName.optional(), last_name: PersonName.optional(), newsletter: z.boolean().optional(), update_mails: z.boolean().optional() })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    message: 'Send first_name, last_name, newsletter, update_mails or several.',
   });
 export type UpdateProfileRequest = z.infer<typeof UpdateProfileRequest>;
 

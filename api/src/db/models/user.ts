@@ -13,6 +13,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare status: CreationOptional<UserStatus>;
   declare email_verified_at: CreationOptional<Date | null>;
   declare stripe_customer_id: CreationOptional<string | null>;
+  declare newsletter: CreationOptional<boolean>;
+  declare update_mails: CreationOptional<boolean>;
   declare created_at: CreationOptional<Date>;
   declare updated_at: CreationOptional<Date>;
 
@@ -28,6 +30,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         status: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'active' },
         email_verified_at: { type: DataTypes.DATE, allowNull: true },
         stripe_customer_id: { type: DataTypes.TEXT, allowNull: true },
+        newsletter: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        update_mails: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         created_at: DataTypes.DATE,
         updated_at: DataTypes.DATE,
       },

@@ -63,6 +63,7 @@ export class AccountDeletion {
       await this.deps.services.licenses.deactivateAllForUser(userId, 'account_deleted', transaction);
       await this.deps.services.auth.revokeAllSessions(userId, 'account_deleted', transaction);
       await this.deps.services.telemetry.forgetUser(userId, transaction);
+      await this.deps.services.newsletter.forget(userId, transaction);
       if (locked.stripe_customer_id) {
         await this.deps.jobs.send(CUSTOMER_ERASURE_JOB, { customer: locked.stripe_customer_id }, { transaction });
       }

@@ -35,6 +35,7 @@ const SECTIONS: Array<[name: string, sql: string]> = [
       WHERE l.user_id = :userId ORDER BY a.created_at, a.id`,
   ],
   ['trials', `SELECT id, product_id, fingerprint, license_id, created_at FROM trials WHERE user_id = :userId ORDER BY created_at, id`],
+  ['new_version_mails', `SELECT product, version, created_at FROM release_announcements WHERE user_id = :userId ORDER BY created_at, product, version`],
   ['purchases', `SELECT * FROM purchases WHERE user_id = :userId ORDER BY created_at, id`],
   [
     'api_keys',
@@ -79,7 +80,8 @@ export class AccountExport {
   /** Resolves once the account is known to exist (so a 404 can still be answered), then streams. */
   async open(userId: string): Promise<AsyncGenerator<string>> {
     const [profile] = await this.rows(
-      `SELECT id, email, first_name, last_name, role, status, email_verified_at, stripe_customer_id, created_at, updated_at
+      `SELECT id, email, first_name, last_name, role, status, email_verified_at, stripe_customer_id,
+              newsletter, newsletter_consent_at, newsletter_consent_source, update_mails, mailchimp_email, created_at, updated_at
          FROM users WHERE id = :userId`,
       { userId },
     );

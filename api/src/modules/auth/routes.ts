@@ -15,7 +15,7 @@ import type { Module } from '../module';
 import { AuthService } from './service';
 
 export const authModule: Module = (m) => {
-  const auth = new AuthService(m);
+  const auth = new AuthService(m, m.services.newsletter);
   m.services.auth = auth;
   const perIp = limitByIp(
     m.rateLimits.create({ prefix: 'auth_ip', points: m.config.rateLimits.authPerMinute, durationSeconds: 60 }),

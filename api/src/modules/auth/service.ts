@@ -1,5 +1,6 @@
 import { Op, QueryTypes } from 'sequelize';
 import type { RegisterRequest, TokenPair, UserProfile } from '@ngn/shared';
+import type { NewsletterService } from '../newsletter/service';
 import type { AppDeps } from '../../context';
 import { AuthSession, RefreshToken, User, UserToken, type UserTokenPurpose } from '../../db/models';
 import { audit, type RequestMeta } from '../../lib/audit';
@@ -33,7 +34,10 @@ export class AuthService {
   private readonly accountFailures;
   private readonly passwordChangeFailures;
 
-  constructor(private readonly deps: AppDeps) {
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly newsletter: NewsletterService,
+  ) {
     const budget = deps.config.rateLimits.loginFailuresPerAccount;
     this.pairFailures = deps.rateLimits.create({ prefix: 'login_fail', points: budget, durationSeconds: PAIR_LOCK_SECONDS, blockSeconds: PAIR_LOCK_SECONDS });
     this.accountFailures = deps.rateLimits.create({ prefix: 'login_fail_account', points: budget * ACCOUNT_CEILING_BUDGETS, durationSeconds: ACCOUNT_WINDOW_SECONDS });
@@ -59,6 +63,7 @@ export class AuthService {
       const token = await this.issueUserToken(created.id, 'verify_email', VERIFY_TTL_MS, transaction);
       await this.deps.mailer.enqueue(verificationMail(created.email, created.first_name, token, APP_LINK), { transaction });
       await audit({ action: 'user.registered', actorUserId: created.id }, meta, transaction);
+      if (input.newsletter) await this.newsletter.setConsent(created.id, true, 'registration', transaction);
       return created;
     });
     return toProfile(user);

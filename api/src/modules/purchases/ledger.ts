@@ -6,6 +6,7 @@ import { Plan, Purchase } from '../../db/models';
 import { audit, type RequestMeta } from '../../lib/audit';
 import type { MailMessage } from '../../lib/mail';
 import type { LicensesService } from '../licenses/service';
+import type { NewsletterService } from '../newsletter/service';
 import { licenseKeyMail, licenseRevokedMail, paymentFailedMail, paymentReceiptMail, renewalFailedMail } from './mails';
 import { paymentMismatch } from './paid-check';
 import { callStripe, idOf } from './stripe-client';
@@ -44,6 +45,7 @@ export class PurchaseLedger {
     private readonly deps: AppDeps,
     private readonly stripe: Stripe,
     private readonly licenses: LicensesService,
+    private readonly newsletter: Pick<NewsletterService, 'requestSync'>,
   ) {}
 
   /** The purchase a Checkout Session pays for; recorded from its metadata if the API never saw it created. */
@@ -231,6 +233,8 @@ export class PurchaseLedger {
     });
     changes.license_id = license.id;
     await purchase.update(changes, { transaction });
+    // A buyer on the newsletter is tagged a customer (or subscriber) at once, not at the next sweep.
+    await this.newsletter.requestSync(purchase.user_id, transaction);
     await audit(
       { action: 'purchase.completed', subjectUserId: purchase.user_id, targetType: 'purchase', targetId: purchase.id, metadata: { license_id: license.id, event: eventId } },
       WEBHOOK_META,

@@ -35,7 +35,7 @@ export const purchasesModule: Module = (m) => {
   const stripe = createStripeClient(m.config.stripe);
   const purchases = new PurchasesService(m, stripe);
   const admin = new PurchasesAdminService(m, stripe);
-  const webhooks = new StripeWebhookReceiver(m, stripe, new PurchaseLedger(m, stripe, m.services.licenses));
+  const webhooks = new StripeWebhookReceiver(m, stripe, new PurchaseLedger(m, stripe, m.services.licenses, m.services.newsletter));
   m.services.purchases = purchases;
   const tags = ['purchase'];
   const adminTags = ['admin'];

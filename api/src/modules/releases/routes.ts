@@ -1,3 +1,4 @@
+import { ANNOUNCE_JOB, announceRelease } from './announcements';
 import {
   AdminReleaseListQuery,
   RegisterExternalReleaseRequest,
@@ -21,6 +22,7 @@ const MULTIPART_SLACK_BYTES = 64 * 1024 * 1024;
 
 export const releasesModule: Module = (m) => {
   const releases = new ReleasesService(m);
+  m.jobs.define<{ release_id: string }>(ANNOUNCE_JOB, ({ release_id }) => announceRelease(m, release_id).then(() => undefined));
   m.services.releases = releases;
   const tags = ['releases'];
   // Admins, or admin API keys holding releases:write (a release pipeline).

@@ -1,3 +1,4 @@
+import { ANNOUNCE_JOB } from './announcements';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -269,6 +270,8 @@ export class ReleasesService {
           meta,
           transaction,
         );
+        // Users who asked for news of new versions hear of it once the publication commits.
+        await this.deps.jobs.send(ANNOUNCE_JOB, { release_id: row.id }, { transaction });
         return toReleaseView(row);
       });
     } catch (err) {

@@ -11,5 +11,7 @@ export function toProfile(user: User): UserProfile {
     role: user.role,
     created_at: user.created_at.toISOString(),
     stripe_customer_id: user.stripe_customer_id,
+    newsletter: user.newsletter,
+    update_mails: user.update_mails,
   };
 }

@@ -4,7 +4,7 @@ import type { Module } from '../module';
 import { UsersService } from './service';
 
 export const usersModule: Module = (m) => {
-  const users = new UsersService();
+  const users = new UsersService(m.services.newsletter);
   const tags = ['user'];
 
   m.route(
@@ -12,7 +12,7 @@ export const usersModule: Module = (m) => {
     ({ user }) => users.profile(user.id),
   );
   m.route(
-    { method: 'put', path: '/user/profile', summary: 'Update my name', tags, access: 'user', body: UpdateProfileRequest, response: UserProfile },
+    { method: 'put', path: '/user/profile', summary: 'Update my name and what I am mailed (newsletter, new versions)', tags, access: 'user', body: UpdateProfileRequest, response: UserProfile },
     ({ user, body }) => users.updateProfile(user.id, body),
   );
   m.route(

@@ -108,8 +108,9 @@ function Register() {
   const call = useCall();
   const { setAuth } = useAppState();
   const action = useAction((body: RegisterRequest) => call('auth:register', body));
+  const [newsletter, setNewsletter] = useState(false);
   const form = useForm(RegisterRequest, { first_name: '', last_name: '', email: '', password: '' }, async (body) => {
-    const out = await action.run(body);
+    const out = await action.run({ ...body, newsletter });
     if (out.ok) {
       setAuth(out.value);
       navigate('verify-email');
@@ -129,6 +130,10 @@ function Register() {
       </div>
       <TextField label="Email" type="email" autoComplete="email" {...form.field('email')} />
       <PasswordField label="Password" autoComplete="new-password" hint={PASSWORD_HINT} {...form.field('password')} />
+      <label className="checkbox">
+        <input type="checkbox" checked={newsletter} onChange={(e) => setNewsletter(e.target.checked)} />
+        <span>Send me the NextGen Noise newsletter (mixing tips and news, a few times a year)</span>
+      </label>
       <Button type="submit" variant="primary" block busy={action.busy}>
         Create account
       </Button>

@@ -220,7 +220,7 @@ function PreferencesCard() {
 }
 
 function PrivacyCard() {
-  const { settings, setSettings, auth } = useAppState();
+  const { settings, setSettings, auth, setAuth } = useAppState();
   const call = useCall();
   const toast = useToast();
   const telemetry = useInvoke('telemetry:status');
@@ -229,6 +229,7 @@ function PrivacyCard() {
     setSettings(await call('settings:update', { telemetry_enabled: on }));
     await telemetry.reload();
   });
+  const mails = useAction(async (change: { newsletter?: boolean; update_mails?: boolean }) => setAuth(await call('account:update-profile', change)));
   const exportData = useAction(async () => {
     const data = await call('account:export');
     saveFile(`nextgen-noise-data-${new Date().toISOString().slice(0, 10)}.json`, JSON.stringify(data, null, 2));
@@ -240,6 +241,23 @@ function PrivacyCard() {
         <div className="stack stack-sm">
           <Switch label="Share anonymous usage data" description="Which features you use, session length and crash reports help us improve Mixing Mentor. Never your audio or projects." checked={settings.telemetry_enabled} disabled={toggle.busy} onChange={(on) => void toggle.run(on)} />
           {toggle.error && <ErrorBanner error={toggle.error} onDismiss={toggle.clearError} />}
+        </div>
+        <div className="stack stack-sm">
+          <Switch
+            label="Email me when a new version is out"
+            description="One mail per new version of a plugin you hold a license for."
+            checked={auth.user?.update_mails ?? false}
+            disabled={mails.busy || !auth.user}
+            onChange={(on) => void mails.run({ update_mails: on })}
+          />
+          <Switch
+            label="NextGen Noise newsletter"
+            description="Mixing tips and news, a few times a year. Unsubscribe from any issue, or here."
+            checked={auth.user?.newsletter ?? false}
+            disabled={mails.busy || !auth.user}
+            onChange={(on) => void mails.run({ newsletter: on })}
+          />
+          {mails.error && <ErrorBanner error={mails.error} onDismiss={mails.clearError} title="Could not save your mail choices" />}
           {settings.telemetry_enabled && telemetry.data && (
             <span className="faint nums" style={{ fontSize: 'var(--text-xs)' }}>
               {telemetry.data.sent} sent · {telemetry.data.pending} waiting
