@@ -189,6 +189,10 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
   await shot('register-validation');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  // The newsletter is off until ticked.
+  const newsletterBox = page.getByRole('checkbox', { name: /Send me the NextGen Noise newsletter/ });
+  assert.equal(await newsletterBox.isChecked(), false);
+  await newsletterBox.check();
   await page.getByRole('button', { name: 'Create account' }).click();
 
   // ---- verify the email with the code from the mail ----
@@ -359,6 +363,11 @@ test('a new musician: register, verify, buy, activate, download, deactivate, get
   // ---- settings: export my data ----
   await nav('Settings').click();
   await page.getByRole('heading', { name: 'Settings' }).waitFor();
+  // Consent given at registration shows here; news of new versions is asked for here.
+  assert.equal(await page.getByRole('switch', { name: 'NextGen Noise newsletter' }).isChecked(), true);
+  await page.getByRole('switch', { name: 'Email me when a new version is out' }).click();
+  await page.getByRole('switch', { name: 'Email me when a new version is out', checked: true }).waitFor();
+  assert.equal((await api.get('/user/profile', access)).body.update_mails, true);
   await shot('settings');
   await page.getByRole('heading', { name: 'About' }).scrollIntoViewIfNeeded();
   await page.getByText('Version 0.').waitFor();
