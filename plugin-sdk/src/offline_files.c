@@ -147,6 +147,23 @@ static void nonce(char out[32]) {
     base64url(bytes, sizeof bytes, out, 32);
 }
 
+/* What every signed file carries: this machine's key (public, base64url), a fresh nonce and the time. */
+typedef struct signer {
+    uint8_t secret_key[64];
+    char machine_key[64];
+    char nonce[32];
+    char now[32];
+} signer;
+
+static int new_signer(signer *s) {
+    uint8_t public_key[32];
+    if (ngn_machine_key(public_key, s->secret_key) != 0) return NGN_OFFLINE_NO_KEYCHAIN;
+    base64url(public_key, sizeof public_key, s->machine_key, sizeof s->machine_key);
+    nonce(s->nonce);
+    iso_time((int64_t)time(NULL), s->now);
+    return NGN_OFFLINE_OK;
+}
+
 /* The license key as the API reads it (trimmed, upper case); only the characters a key has. */
 static int normalized_license_key(const char *input, char out[LICENSE_KEY_MAX + 1]) {
     while (*input == ' ' || *input == '\t' || *input == '\r' || *input == '\n') input++;
@@ -189,19 +206,15 @@ int ngn_offline_request(const char *product, const char *license_key, const char
     char name[MACHINE_TEXT_MAX * 4 + 1];
     machine_text(machine_name, name);
 
-    uint8_t public_key[32], secret_key[64];
-    if (ngn_machine_key(public_key, secret_key) != 0) return NGN_OFFLINE_NO_KEYCHAIN;
-    char machine_key[64], request_nonce[32], created_at[32];
-    base64url(public_key, sizeof public_key, machine_key, sizeof machine_key);
-    nonce(request_nonce);
-    iso_time((int64_t)time(NULL), created_at);
+    signer sig;
+    if (new_signer(&sig) != NGN_OFFLINE_OK) return NGN_OFFLINE_NO_KEYCHAIN;
     const field fields[] = {
         { "product", product }, { "license_key", key }, { "fingerprint", fingerprint }, { "components", NULL },
-        { "machine_name", name }, { "os", OS_NAME }, { "app_version", NULL }, { "nonce", request_nonce },
-        { "created_at", created_at }, { "machine_key", machine_key },
+        { "machine_name", name }, { "os", OS_NAME }, { "app_version", NULL }, { "nonce", sig.nonce },
+        { "created_at", sig.now }, { "machine_key", sig.machine_key },
     };
-    int result = signed_file(REQUEST_FORMAT, fields, sizeof fields / sizeof fields[0], secret_key, out, capacity);
-    sodium_memzero(secret_key, sizeof secret_key);
+    int result = signed_file(REQUEST_FORMAT, fields, sizeof fields / sizeof fields[0], sig.secret_key, out, capacity);
+    sodium_memzero(sig.secret_key, sizeof sig.secret_key);
     return result;
 }
 
@@ -217,13 +230,11 @@ int ngn_offline_load_response(const ngn_options *options, const char *text_in, s
         state->code = NGN_MACHINE_ID_UNAVAILABLE;
         return NGN_OFFLINE_TOKEN_REFUSED;
     }
-    uint8_t public_key[32], secret_key[64];
-    if (ngn_machine_key(public_key, secret_key) != 0) return NGN_OFFLINE_NO_KEYCHAIN;
-    sodium_memzero(secret_key, sizeof secret_key);
-    char machine_key[64];
-    base64url(public_key, sizeof public_key, machine_key, sizeof machine_key);
+    signer sig;
+    if (new_signer(&sig) != NGN_OFFLINE_OK) return NGN_OFFLINE_NO_KEYCHAIN;
+    sodium_memzero(sig.secret_key, sizeof sig.secret_key);
     if (!ngn_json_string_equals(&response.product, options->product) || !ngn_json_string_equals(&response.fingerprint, fingerprint) ||
-        !ngn_json_string_equals(&response.machine_key, machine_key))
+        !ngn_json_string_equals(&response.machine_key, sig.machine_key))
         return NGN_OFFLINE_OTHER_COMPUTER;
 
     /* The token itself must be this machine's and valid now: the file around it is not signed. */
@@ -261,18 +272,14 @@ int ngn_offline_deactivate(const ngn_options *options, char *out, size_t capacit
     if (!ngn_code_is_this_machines(ngn_verify_token(token, (size_t)len, &input, &state)) || !state.has_claims || !state.activation_id[0])
         return NGN_OFFLINE_NOT_ACTIVATED;
 
-    uint8_t public_key[32], secret_key[64];
-    if (ngn_machine_key(public_key, secret_key) != 0) return NGN_OFFLINE_NO_KEYCHAIN;
-    char machine_key[64], receipt_nonce[32], deactivated_at[32];
-    base64url(public_key, sizeof public_key, machine_key, sizeof machine_key);
-    nonce(receipt_nonce);
-    iso_time((int64_t)time(NULL), deactivated_at);
+    signer sig;
+    if (new_signer(&sig) != NGN_OFFLINE_OK) return NGN_OFFLINE_NO_KEYCHAIN;
     const field fields[] = {
         { "activation_id", state.activation_id }, { "product", options->product }, { "fingerprint", fingerprint },
-        { "machine_key", machine_key }, { "nonce", receipt_nonce }, { "deactivated_at", deactivated_at },
+        { "machine_key", sig.machine_key }, { "nonce", sig.nonce }, { "deactivated_at", sig.now },
     };
-    int result = signed_file(RECEIPT_FORMAT, fields, sizeof fields / sizeof fields[0], secret_key, out, capacity);
-    sodium_memzero(secret_key, sizeof secret_key);
+    int result = signed_file(RECEIPT_FORMAT, fields, sizeof fields / sizeof fields[0], sig.secret_key, out, capacity);
+    sodium_memzero(sig.secret_key, sizeof sig.secret_key);
     if (result != NGN_OFFLINE_OK) return result;
     /* The receipt is kept before the token goes: a crash in between leaves both, and the machine licensed. */
     if (ngn_file_replace(saved_path, out, strlen(out)) != 0) {

@@ -24,6 +24,12 @@ const ENDS_FOR_GOOD = `l.expires_at IS NOT NULL AND NOT EXISTS (
 /** Trials are reminded 3 days ahead (they are short); everything else a week ahead. */
 const REMIND_BEFORE = `CASE WHEN p.license_type = 'trial' THEN interval '3 days' ELSE interval '7 days' END`;
 
+/** Who to mail about the licenses a CTE named `reminded` (its license_id column) just recorded; deleted or suspended accounts are not mailed. */
+const MAIL_ROWS = `SELECT p.license_type, l.expires_at, u.email, u.first_name, pr.name AS product_name
+    FROM reminded JOIN licenses l ON l.id = reminded.license_id JOIN policies p ON p.id = l.policy_id
+    JOIN users u ON u.id = l.user_id JOIN products pr ON pr.id = l.product_id
+   WHERE u.status = 'active'`;
+
 interface Reminder {
   license_type: string;
   expires_at: Date;
@@ -46,7 +52,7 @@ export async function sendLicenseReminders(deps: AppDeps): Promise<number> {
 async function sendEndingSoon(deps: AppDeps): Promise<number> {
   return deps.sequelize.transaction(async (transaction) => {
     const due = await deps.sequelize.query<Reminder>(
-      `WITH due AS (
+      `WITH reminded AS (
          INSERT INTO license_reminders (license_id)
          SELECT l.id FROM licenses l JOIN policies p ON p.id = l.policy_id
           WHERE l.status = 'active' AND ${ENDS_FOR_GOOD}
@@ -56,10 +62,7 @@ async function sendEndingSoon(deps: AppDeps): Promise<number> {
          ON CONFLICT DO NOTHING
          RETURNING license_id
        )
-       SELECT p.license_type, l.expires_at, u.email, u.first_name, pr.name AS product_name
-         FROM due JOIN licenses l ON l.id = due.license_id JOIN policies p ON p.id = l.policy_id
-         JOIN users u ON u.id = l.user_id JOIN products pr ON pr.id = l.product_id
-        WHERE u.status = 'active'`,
+       ${MAIL_ROWS}`,
       { type: QueryTypes.SELECT, transaction },
     );
     for (const d of due) {
@@ -77,7 +80,7 @@ async function sendEndingSoon(deps: AppDeps): Promise<number> {
 async function sendEnded(deps: AppDeps): Promise<number> {
   return deps.sequelize.transaction(async (transaction) => {
     const ended = await deps.sequelize.query<Reminder>(
-      `WITH ended AS (
+      `WITH reminded AS (
          INSERT INTO license_reminders (license_id, ended_sent_at)
          SELECT l.id, now() FROM licenses l JOIN policies p ON p.id = l.policy_id
           WHERE l.status IN ('active', 'expired') AND ${ENDS_FOR_GOOD}
@@ -90,10 +93,7 @@ async function sendEnded(deps: AppDeps): Promise<number> {
          ON CONFLICT (license_id) DO UPDATE SET ended_sent_at = now() WHERE license_reminders.ended_sent_at IS NULL
          RETURNING license_id
        )
-       SELECT p.license_type, l.expires_at, u.email, u.first_name, pr.name AS product_name
-         FROM ended JOIN licenses l ON l.id = ended.license_id JOIN policies p ON p.id = l.policy_id
-         JOIN users u ON u.id = l.user_id JOIN products pr ON pr.id = l.product_id
-        WHERE u.status = 'active'`,
+       ${MAIL_ROWS}`,
       { type: QueryTypes.SELECT, transaction },
     );
     for (const e of ended) {
