@@ -103,6 +103,8 @@ after(async () => {
 let shotNo = 0;
 /** Photographs the screen after checking it shows no unhandled error and no serious accessibility fault, light or dark. */
 async function shot(name: string, opts: { readme?: string; allowErrorBanner?: boolean } = {}) {
+  // The app in front, as the user sees it: a page behind a checkout or portal tab holds its colour transitions mid-way.
+  await page.bringToFront();
   await page.waitForLoadState('networkidle').catch(() => undefined);
   // Let entrance animations settle and passing toasts go, so the picture shows the resting state.
   await page.locator('.toast').waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
