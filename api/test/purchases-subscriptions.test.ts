@@ -255,10 +255,10 @@ describe('billing portal and plan changes', () => {
     const session = s.emulator.state.portalSessions.get(sessionId)!;
     assert.notEqual(session.configuration, 'bpc_emulator_default');
     const configuration = s.emulator.state.portalConfigurations.get(session.configuration)!;
-    const update = (configuration.features as any).subscription_update;
-    assert.equal(update.enabled, 'true');
-    assert.deepEqual([...update.products[0].prices].sort(), ['price_ngn_pro_subscription', 'price_ngn_standard_subscription']);
-    assert.equal((configuration.features as any).subscription_cancel.mode, 'at_period_end');
+    const update = configuration.features.subscription_update;
+    assert.equal(update.enabled, true);
+    assert.deepEqual([...update.products![0]!.prices].sort(), ['price_ngn_pro_subscription', 'price_ngn_standard_subscription']);
+    assert.equal(configuration.features.subscription_cancel.mode, 'at_period_end');
     const again = await s.t.post('/purchase/portal', undefined, u.access);
     assert.equal(s.emulator.state.portalSessions.get(again.body.url.split('/').pop())!.configuration, session.configuration, 'reused, not made anew');
   });

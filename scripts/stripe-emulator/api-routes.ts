@@ -18,20 +18,25 @@ export interface RouteInput {
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
+  path: string;
   pattern: RegExp;
+  /** The `stripe` package's type for this endpoint's parameters: the names it accepts come from it (see schema/). */
+  paramsType: string;
   handle(s: StripeState, input: RouteInput): unknown;
 }
 
 const ID = '([A-Za-z0-9_]+)';
-const r = (method: Route['method'], path: string, handle: Route['handle']): Route => ({
+const r = (method: Route['method'], path: string, paramsType: string, handle: Route['handle']): Route => ({
   method,
+  path,
+  paramsType,
   pattern: new RegExp(`^${path.replaceAll(':id', ID)}$`),
   handle,
 });
 
 /** The slice of Stripe's v1 API this project uses, with Stripe's paths and parameters. */
 export const API_ROUTES: Route[] = [
-  r('POST', '/v1/customers', (s, { params }) =>
+  r('POST', '/v1/customers', 'CustomerCreateParams', (s, { params }) =>
     s.createCustomer({
       email: stringParam(params, 'email'),
       name: stringParam(params, 'name'),
@@ -39,9 +44,9 @@ export const API_ROUTES: Route[] = [
       metadata: metadataParam(params),
     }),
   ),
-  r('GET', '/v1/customers/:id', (s, { ids }) => retrieveCustomer(s, ids[0]!)),
-  r('DELETE', '/v1/customers/:id', (s, { ids }) => deleteCustomer(s, ids[0]!)),
-  r('POST', '/v1/customers/:id', (s, { ids, params }) => {
+  r('GET', '/v1/customers/:id', 'CustomerRetrieveParams', (s, { ids }) => retrieveCustomer(s, ids[0]!)),
+  r('DELETE', '/v1/customers/:id', 'CustomerDeleteParams', (s, { ids }) => deleteCustomer(s, ids[0]!)),
+  r('POST', '/v1/customers/:id', 'CustomerUpdateParams', (s, { ids, params }) => {
     const customer = s.find(s.customers, ids[0]!, 'customer');
     const previous = { email: customer.email, name: customer.name, metadata: customer.metadata };
     customer.email = stringParam(params, 'email') ?? customer.email;
@@ -51,16 +56,16 @@ export const API_ROUTES: Route[] = [
     return customer;
   }),
 
-  r('GET', '/v1/prices/:id', (s, { ids }) => s.find(s.prices, ids[0]!, 'price')),
-  r('GET', '/v1/prices', (s, { params }) => listNewestFirst(s.prices.values(), params.limit, '/v1/prices')),
-  r('POST', '/v1/prices', (s, { params }) => createPrice(s, params)),
-  r('POST', '/v1/prices/:id', (s, { ids, params }) => updatePrice(s, ids[0]!, params)),
+  r('GET', '/v1/prices/:id', 'PriceRetrieveParams', (s, { ids }) => s.find(s.prices, ids[0]!, 'price')),
+  r('GET', '/v1/prices', 'PriceListParams', (s, { params }) => listNewestFirst(s.prices.values(), params.limit, '/v1/prices')),
+  r('POST', '/v1/prices', 'PriceCreateParams', (s, { params }) => createPrice(s, params)),
+  r('POST', '/v1/prices/:id', 'PriceUpdateParams', (s, { ids, params }) => updatePrice(s, ids[0]!, params)),
 
-  r('POST', '/v1/checkout/sessions', (s, { params, apiVersion }) => createCheckoutSession(s, params, apiVersion)),
-  r('GET', '/v1/checkout/sessions/:id', (s, { ids }) => getCheckoutSession(s, ids[0]!)),
-  r('GET', '/v1/checkout/sessions/:id/line_items', (s, { ids }) => sessionLineItems(s, ids[0]!)),
-  r('POST', '/v1/checkout/sessions/:id/expire', (s, { ids }) => expireCheckoutSession(s, ids[0]!)),
-  r('GET', '/v1/checkout/sessions', (s, { params }) => {
+  r('POST', '/v1/checkout/sessions', 'Checkout.SessionCreateParams', (s, { params, apiVersion }) => createCheckoutSession(s, params, apiVersion)),
+  r('GET', '/v1/checkout/sessions/:id', 'Checkout.SessionRetrieveParams', (s, { ids }) => getCheckoutSession(s, ids[0]!)),
+  r('GET', '/v1/checkout/sessions/:id/line_items', 'Checkout.SessionListLineItemsParams', (s, { ids }) => sessionLineItems(s, ids[0]!)),
+  r('POST', '/v1/checkout/sessions/:id/expire', 'Checkout.SessionExpireParams', (s, { ids }) => expireCheckoutSession(s, ids[0]!)),
+  r('GET', '/v1/checkout/sessions', 'Checkout.SessionListParams', (s, { params }) => {
     const pi = stringParam(params, 'payment_intent');
     const customer = stringParam(params, 'customer');
     const subscription = stringParam(params, 'subscription');
@@ -77,17 +82,17 @@ export const API_ROUTES: Route[] = [
     return listNewestFirst(matches, params.limit, '/v1/checkout/sessions');
   }),
 
-  r('GET', '/v1/payment_intents/:id', (s, { ids }) => s.find(s.paymentIntents, ids[0]!, 'payment_intent')),
-  r('GET', '/v1/charges/:id', (s, { ids }) => s.find(s.charges, ids[0]!, 'charge')),
+  r('GET', '/v1/payment_intents/:id', 'PaymentIntentRetrieveParams', (s, { ids }) => s.find(s.paymentIntents, ids[0]!, 'payment_intent')),
+  r('GET', '/v1/charges/:id', 'ChargeRetrieveParams', (s, { ids }) => s.find(s.charges, ids[0]!, 'charge')),
 
-  r('POST', '/v1/refunds', (s, { params }) => createRefund(s, params)),
-  r('GET', '/v1/refunds/:id', (s, { ids }) => s.find(s.refunds, ids[0]!, 'refund')),
+  r('POST', '/v1/refunds', 'RefundCreateParams', (s, { params }) => createRefund(s, params)),
+  r('GET', '/v1/refunds/:id', 'RefundRetrieveParams', (s, { ids }) => s.find(s.refunds, ids[0]!, 'refund')),
 
-  r('GET', '/v1/subscriptions', (s, { params }) => listSubscriptions(s, params)),
-  r('GET', '/v1/subscriptions/:id', (s, { ids }) => s.find(s.subscriptions, ids[0]!, 'subscription')),
-  r('DELETE', '/v1/subscriptions/:id', (s, { ids }) => cancelSubscription(s, ids[0]!)),
-  r('GET', '/v1/invoices/:id', (s, { ids }) => s.find(s.invoices, ids[0]!, 'invoice')),
-  r('GET', '/v1/invoice_payments', (s, { params }) => {
+  r('GET', '/v1/subscriptions', 'SubscriptionListParams', (s, { params }) => listSubscriptions(s, params)),
+  r('GET', '/v1/subscriptions/:id', 'SubscriptionRetrieveParams', (s, { ids }) => s.find(s.subscriptions, ids[0]!, 'subscription')),
+  r('DELETE', '/v1/subscriptions/:id', 'SubscriptionCancelParams', (s, { ids }) => cancelSubscription(s, ids[0]!)),
+  r('GET', '/v1/invoices/:id', 'InvoiceRetrieveParams', (s, { ids }) => s.find(s.invoices, ids[0]!, 'invoice')),
+  r('GET', '/v1/invoice_payments', 'InvoicePaymentListParams', (s, { params }) => {
     const invoice = stringParam(params, 'invoice');
     const payment = params.payment;
     const pi = payment && typeof payment === 'object' && !Array.isArray(payment) ? stringParam(payment, 'payment_intent') : undefined;
@@ -99,11 +104,11 @@ export const API_ROUTES: Route[] = [
     return listNewestFirst(matches, params.limit, '/v1/invoice_payments');
   }),
 
-  r('POST', '/v1/billing_portal/configurations', (s, { params }) => createPortalConfiguration(s, params)),
-  r('GET', '/v1/billing_portal/configurations', (s, { params }) =>
+  r('POST', '/v1/billing_portal/configurations', 'BillingPortal.ConfigurationCreateParams', (s, { params }) => createPortalConfiguration(s, params)),
+  r('GET', '/v1/billing_portal/configurations', 'BillingPortal.ConfigurationListParams', (s, { params }) =>
     listNewestFirst([...s.portalConfigurations.values()].filter((c) => stringParam(params, 'active') !== 'true' || c.active), params.limit, '/v1/billing_portal/configurations'),
   ),
-  r('POST', '/v1/billing_portal/sessions', (s, { params }) => {
+  r('POST', '/v1/billing_portal/sessions', 'BillingPortal.SessionCreateParams', (s, { params }) => {
     const customer = stringParam(params, 'customer');
     if (!customer) throw missingParam('customer');
     s.find(s.customers, customer, 'customer', 'customer');
@@ -118,8 +123,11 @@ export const API_ROUTES: Route[] = [
       configuration: configuration ?? 'bpc_emulator_default',
       created: nowSeconds(),
       customer,
+      customer_account: null,
+      flow: null,
       livemode: false,
       locale: null,
+      on_behalf_of: null,
       return_url: returnUrl,
       url: `${s.baseUrl()}/p/session/${id}`,
     };
@@ -127,12 +135,12 @@ export const API_ROUTES: Route[] = [
     return portal;
   }),
 
-  r('GET', '/v1/events/:id', (s, { ids }) => {
+  r('GET', '/v1/events/:id', 'EventRetrieveParams', (s, { ids }) => {
     const event = s.events.find((e) => e.id === ids[0]);
     if (!event) return s.find(new Map(), ids[0]!, 'event');
     return event;
   }),
-  r('GET', '/v1/events', (s, { params }) => {
+  r('GET', '/v1/events', 'EventListParams', (s, { params }) => {
     const type = stringParam(params, 'type');
     return listNewestFirst(
       s.events.filter((e) => !type || e.type === type),

@@ -1,6 +1,6 @@
 import { invalidParam, invalidState, missingParam, StripeApiError } from './errors';
 import type { FormObject } from './form-encoding';
-import { list, newId, nowSeconds, type CheckoutSession, type PaymentError, type PaymentIntent } from './objects';
+import { list, newId, nowSeconds, type CheckoutSession, type LineItem, type PaymentError, type PaymentIntent } from './objects';
 import { failCharge, newPaymentIntent, succeedCharge } from './payments';
 import { metadataParam, stringParam, type StripeState } from './state';
 import { startSubscription } from './subscriptions';
@@ -14,6 +14,41 @@ function uiModes(apiVersion: string) {
     : { hosted: 'hosted', embedded: 'embedded', valid: ['hosted', 'embedded', 'custom'] };
 }
 
+/** What Stripe sends on every session for the features this project leaves off. */
+const FEATURES_LEFT_OFF = {
+  adaptive_pricing: null,
+  after_expiration: null,
+  allow_promotion_codes: null,
+  allowed_payment_method_types: null,
+  automatic_tax: { enabled: false, liability: null, provider: null, status: null },
+  billing_address_collection: null,
+  collected_information: null,
+  consent: null,
+  consent_collection: null,
+  currency_conversion: null,
+  custom_fields: [],
+  custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
+  customer_account: null,
+  discounts: [],
+  integration_identifier: null,
+  invoice_creation: null,
+  locale: null,
+  managed_payments: null,
+  origin_context: null,
+  payment_link: null,
+  payment_method_configuration_details: null,
+  payment_method_options: {},
+  permissions: null,
+  recovered_from: null,
+  saved_payment_method_options: null,
+  setup_intent: null,
+  shipping_address_collection: null,
+  shipping_cost: null,
+  shipping_options: [],
+  submit_type: null,
+  wallet_options: null,
+} satisfies Partial<CheckoutSession>;
+
 export function createCheckoutSession(s: StripeState, p: FormObject, apiVersion: string): CheckoutSession {
   const modes = uiModes(apiVersion);
   const uiMode = stringParam(p, 'ui_mode') ?? modes.hosted;
@@ -26,8 +61,8 @@ export function createCheckoutSession(s: StripeState, p: FormObject, apiVersion:
     throw invalidParam('mode', 'Invalid mode: must be one of payment, setup or subscription', 'parameter_invalid_enum');
   }
   const embedded = uiMode === modes.embedded;
-  const returnUrl = stringParam(p, 'return_url') ?? null;
-  const redirect = stringParam(p, 'redirect_on_completion') ?? (embedded ? 'always' : null);
+  const returnUrl = stringParam(p, 'return_url');
+  const redirect = (stringParam(p, 'redirect_on_completion') ?? (embedded ? 'always' : undefined)) as CheckoutSession['redirect_on_completion'];
   if (embedded && !returnUrl && redirect !== 'never') throw missingParam('return_url');
   if (embedded && (stringParam(p, 'success_url') || stringParam(p, 'cancel_url'))) {
     throw invalidParam('success_url', `success_url and cancel_url are not supported with ui_mode=${uiMode}. Use return_url.`);
@@ -63,6 +98,7 @@ export function createCheckoutSession(s: StripeState, p: FormObject, apiVersion:
   const amount = lines.reduce((sum, l) => sum + l.price.unit_amount * l.quantity, 0);
   const id = newId('cs_test', 58);
   const session: CheckoutSession = {
+    ...FEATURES_LEFT_OFF,
     id,
     object: 'checkout.session',
     amount_subtotal: amount,
@@ -73,6 +109,7 @@ export function createCheckoutSession(s: StripeState, p: FormObject, apiVersion:
     created,
     currency,
     customer: customerId,
+    customer_creation: mode === 'payment' ? 'if_required' : 'always',
     customer_details: null,
     customer_email: stringParam(p, 'customer_email') ?? null,
     expires_at: expiresAtParam ? Number(expiresAtParam) : created + 24 * 3600,
@@ -81,13 +118,16 @@ export function createCheckoutSession(s: StripeState, p: FormObject, apiVersion:
     metadata: metadataParam(p),
     mode,
     payment_intent: null,
+    payment_method_collection: 'always',
     payment_method_types: ['card'],
     payment_status: 'unpaid',
-    redirect_on_completion: redirect,
-    return_url: returnUrl,
+    // Stripe sends these two only on embedded sessions.
+    ...(redirect ? { redirect_on_completion: redirect } : {}),
+    ...(returnUrl ? { return_url: returnUrl } : {}),
     status: 'open',
     subscription: null,
     success_url: stringParam(p, 'success_url') ?? null,
+    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
     ui_mode: uiMode,
     url: embedded ? null : `${s.baseUrl()}/c/pay/${id}`,
   };
@@ -153,7 +193,16 @@ export function payCheckoutSession(s: StripeState, id: string, clientSecret: str
     session.customer = s.createCustomer({ email: session.customer_email ?? 'buyer@example.test' }).id;
   }
   const customer = s.customers.get(session.customer)!;
-  session.customer_details = { email: customer.email ?? session.customer_email, name: customer.name };
+  session.customer_details = {
+    address: null,
+    business_name: null,
+    email: customer.email ?? session.customer_email,
+    individual_name: null,
+    name: customer.name,
+    phone: null,
+    tax_exempt: 'none',
+    tax_ids: [],
+  };
 
   if (outcome === 'decline' || outcome === 'insufficient_funds') {
     const pi = sessionPaymentIntent(s, session, extras.paymentIntentMetadata);
@@ -228,15 +277,17 @@ function sessionPaymentIntent(s: StripeState, session: CheckoutSession, metadata
 export function sessionLineItems(s: StripeState, id: string) {
   const session = getCheckoutSession(s, id);
   const extras = s.sessionExtras.get(id)!;
-  const items = extras.lines.map(({ price, quantity }, i) => ({
+  const items = extras.lines.map(({ price, quantity }, i): LineItem => ({
     id: `li_${id.slice(-16)}${i}`,
-    object: 'item' as const,
+    object: 'item',
+    adjustable_quantity: null,
     amount_discount: 0,
     amount_subtotal: price.unit_amount * quantity,
     amount_tax: 0,
     amount_total: price.unit_amount * quantity,
     currency: session.currency,
     description: price.nickname,
+    metadata: {},
     price,
     quantity,
   }));

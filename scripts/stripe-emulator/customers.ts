@@ -10,14 +10,15 @@ const SUBSCRIPTION_STATUSES = ['active', 'all', 'canceled', 'ended', 'incomplete
  * at once, and the customer answers from then on as `{ id, object, deleted: true }`.
  */
 export function deleteCustomer(s: StripeState, id: string) {
-  s.find(s.customers, id, 'customer');
+  const customer = s.find(s.customers, id, 'customer');
   for (const sub of s.subscriptions.values()) {
     if (sub.customer === id && sub.status !== 'canceled') cancelSubscription(s, sub.id);
   }
   s.customers.delete(id);
   const deleted = { id, object: 'customer' as const, deleted: true as const };
   s.deletedCustomers.set(id, deleted);
-  s.emit('customer.deleted', deleted);
+  // The event carries the customer as it last was; the API answers with the stub.
+  s.emit('customer.deleted', customer);
   return deleted;
 }
 

@@ -1,10 +1,14 @@
-import type { FormObject } from './form-encoding';
+import type Stripe from 'stripe';
 import { randomBytes } from 'node:crypto';
 
 /**
- * Stripe's JSON shapes, trimmed to the fields this project reads plus the ones
- * a client would expect next to them. Timestamps are Unix seconds, amounts are
- * minor units, currencies lower-case: as Stripe sends them.
+ * Stripe's JSON shapes, as the pinned `stripe` package types them: each
+ * interface extends Stripe's own, so the compiler refuses an object that lacks
+ * a key Stripe always sends. Where Stripe's type is wider than what the
+ * emulator sends, it is narrowed: ids in expandable fields (the emulator
+ * expands only on request, see expand.ts), decimals as the strings they are on
+ * the wire, and the statuses the emulator reaches. Timestamps are Unix
+ * seconds, amounts minor units, currencies lower-case.
  */
 export type Metadata = Record<string, string>;
 
@@ -15,32 +19,16 @@ export interface ApiList<T> {
   url: string;
 }
 
-export interface Customer {
-  id: string;
-  object: 'customer';
-  created: number;
-  email: string | null;
-  name: string | null;
-  description: string | null;
-  metadata: Metadata;
+export interface Customer extends Omit<Stripe.Customer, 'default_source' | 'livemode'> {
   livemode: false;
-  balance: number;
-  currency: string | null;
-  delinquent: boolean;
-  invoice_settings: { default_payment_method: string | null };
+  default_source: null;
+  name: string | null;
 }
 
-export interface Price {
-  id: string;
-  object: 'price';
-  active: boolean;
-  created: number;
-  currency: string;
+export interface Price extends Omit<Stripe.Price, 'product' | 'unit_amount' | 'unit_amount_decimal' | 'recurring' | 'livemode' | 'type'> {
   livemode: false;
-  metadata: Metadata;
-  nickname: string | null;
   product: string;
-  recurring: { interval: string; interval_count: number; usage_type: 'licensed' } | null;
+  recurring: (Omit<Stripe.Price.Recurring, 'interval'> & { interval: 'day' | 'week' | 'month' | 'year' }) | null;
   type: 'one_time' | 'recurring';
   unit_amount: number;
   unit_amount_decimal: string;
@@ -48,34 +36,28 @@ export interface Price {
 
 export type SessionStatus = 'open' | 'complete' | 'expired';
 
-export interface CheckoutSession {
-  id: string;
-  object: 'checkout.session';
+export interface CheckoutSession
+  extends Omit<
+    Stripe.Checkout.Session,
+    'amount_subtotal' | 'amount_total' | 'currency' | 'customer' | 'invoice' | 'livemode' | 'metadata' | 'mode' | 'payment_intent' | 'payment_status' | 'status' | 'subscription' | 'ui_mode'
+  > {
   amount_subtotal: number;
   amount_total: number;
-  cancel_url: string | null;
-  client_reference_id: string | null;
-  client_secret: string | null;
-  created: number;
   currency: string;
   customer: string | null;
-  customer_details: { email: string | null; name: string | null } | null;
-  customer_email: string | null;
-  expires_at: number;
   invoice: string | null;
   livemode: false;
   metadata: Metadata;
   mode: 'payment' | 'subscription';
   payment_intent: string | null;
-  payment_method_types: string[];
   payment_status: 'paid' | 'unpaid' | 'no_payment_required';
-  redirect_on_completion: string | null;
-  return_url: string | null;
   status: SessionStatus;
   subscription: string | null;
-  success_url: string | null;
   ui_mode: string;
-  url: string | null;
+}
+
+export interface LineItem extends Omit<Stripe.LineItem, 'price'> {
+  price: Price;
 }
 
 export interface PaymentError {
@@ -85,203 +67,110 @@ export interface PaymentError {
   message: string;
 }
 
-export interface PaymentIntent {
-  id: string;
-  object: 'payment_intent';
-  amount: number;
-  amount_received: number;
-  client_secret: string;
-  created: number;
-  currency: string;
+export interface PaymentIntent extends Omit<Stripe.PaymentIntent, 'customer' | 'last_payment_error' | 'latest_charge' | 'livemode' | 'status'> {
   customer: string | null;
-  description: string | null;
-  last_payment_error: PaymentError | null;
+  /** Stripe's LastPaymentError with the fields a card decline carries. */
+  last_payment_error: (PaymentError & { doc_url: string }) | null;
   latest_charge: string | null;
   livemode: false;
-  metadata: Metadata;
-  payment_method_types: string[];
   status: 'requires_payment_method' | 'processing' | 'succeeded' | 'canceled';
 }
 
-export interface Charge {
-  id: string;
-  object: 'charge';
-  amount: number;
-  amount_captured: number;
-  amount_refunded: number;
-  billing_details: { email: string | null; name: string | null };
-  captured: boolean;
-  created: number;
-  currency: string;
+export interface Charge extends Omit<Stripe.Charge, 'billing_details' | 'customer' | 'livemode' | 'payment_intent' | 'payment_method_details' | 'status'> {
+  billing_details: Stripe.Charge.BillingDetails;
   customer: string | null;
-  disputed: boolean;
-  failure_code: string | null;
-  failure_message: string | null;
   livemode: false;
-  metadata: Metadata;
-  paid: boolean;
   payment_intent: string;
-  payment_method_details: { type: 'card'; card: { brand: string; last4: string } };
+  payment_method_details: Stripe.Charge.PaymentMethodDetails & { type: 'card'; card: Stripe.Charge.PaymentMethodDetails.Card };
   /** Stripe's page for the buyer's receipt (pay.stripe.com in production; the emulator's /receipts/:id here). */
   receipt_url: string | null;
-  refunded: boolean;
   status: 'succeeded' | 'pending' | 'failed';
 }
 
-export interface Refund {
-  id: string;
-  object: 'refund';
-  amount: number;
+export interface Refund extends Omit<Stripe.Refund, 'charge' | 'metadata' | 'payment_intent' | 'status'> {
   charge: string;
-  created: number;
-  currency: string;
   metadata: Metadata;
   payment_intent: string;
-  reason: string | null;
   status: 'succeeded';
 }
 
-export interface Dispute {
-  id: string;
-  object: 'dispute';
-  amount: number;
+export interface Dispute extends Omit<Stripe.Dispute, 'charge' | 'livemode' | 'payment_intent' | 'status'> {
   charge: string;
-  created: number;
-  currency: string;
-  is_charge_refundable: boolean;
   livemode: false;
-  metadata: Metadata;
   payment_intent: string;
-  reason: string;
   status: 'needs_response' | 'under_review' | 'won' | 'lost';
 }
 
-export interface SubscriptionItem {
-  id: string;
-  object: 'subscription_item';
-  created: number;
-  current_period_start: number;
-  current_period_end: number;
-  metadata: Metadata;
-  price: Price;
+export interface SubscriptionItem extends Omit<Stripe.SubscriptionItem, 'plan' | 'price' | 'quantity'> {
+  plan: Omit<Stripe.Plan, 'amount_decimal' | 'livemode'> & { amount_decimal: string | null; livemode: false };
+  price: Price & { recurring: NonNullable<Price['recurring']> };
   quantity: number;
-  subscription: string;
 }
 
-export interface Subscription {
-  id: string;
-  object: 'subscription';
-  billing_cycle_anchor: number;
-  cancel_at: number | null;
-  cancel_at_period_end: boolean;
-  canceled_at: number | null;
+export interface Subscription
+  extends Omit<Stripe.Subscription, 'collection_method' | 'customer' | 'items' | 'latest_invoice' | 'livemode' | 'status'> {
   collection_method: 'charge_automatically';
-  created: number;
-  currency: string;
   customer: string;
-  ended_at: number | null;
   items: ApiList<SubscriptionItem>;
   latest_invoice: string | null;
   livemode: false;
-  metadata: Metadata;
-  start_date: number;
   status: 'active' | 'past_due' | 'canceled' | 'unpaid';
 }
 
-export interface InvoiceLine {
-  id: string;
-  object: 'line_item';
-  amount: number;
-  currency: string;
-  description: string | null;
+export interface InvoiceLine extends Omit<Stripe.InvoiceLineItem, 'invoice' | 'parent' | 'pricing' | 'quantity_decimal' | 'subscription'> {
   invoice: string;
-  metadata: Metadata;
+  quantity_decimal: string;
   parent: {
     type: 'subscription_item_details';
-    subscription_item_details: { subscription: string; subscription_item: string; proration: boolean; invoice_item: null };
+    invoice_item_details: null;
+    subscription_item_details: { invoice_item: null; proration: boolean; proration_details: { credited_items: null }; subscription: string; subscription_item: string };
   };
-  period: { start: number; end: number };
   pricing: { type: 'price_details'; price_details: { price: string; product: string }; unit_amount_decimal: string };
-  quantity: number;
+  subscription: string;
 }
 
-export interface Invoice {
-  id: string;
-  object: 'invoice';
-  amount_due: number;
-  amount_paid: number;
-  amount_remaining: number;
-  attempt_count: number;
-  attempted: boolean;
+export interface Invoice
+  extends Omit<Stripe.Invoice, 'billing_reason' | 'collection_method' | 'customer' | 'lines' | 'livemode' | 'metadata' | 'number' | 'parent' | 'status'> {
   billing_reason: 'subscription_create' | 'subscription_cycle';
   collection_method: 'charge_automatically';
-  created: number;
-  currency: string;
   customer: string;
-  customer_email: string | null;
   /** The invoice's page for the customer, from when it is finalized. */
   hosted_invoice_url: string | null;
-  invoice_pdf: string | null;
   lines: ApiList<InvoiceLine>;
   livemode: false;
   metadata: Metadata;
-  next_payment_attempt: number | null;
   number: string;
   parent: {
     type: 'subscription_details';
     quote_details: null;
     subscription_details: { metadata: Metadata; subscription: string };
   };
-  period_end: number;
-  period_start: number;
   status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
-  status_transitions: { finalized_at: number | null; paid_at: number | null };
-  subtotal: number;
-  total: number;
 }
 
-export interface InvoicePayment {
-  id: string;
-  object: 'invoice_payment';
-  amount_paid: number | null;
-  amount_requested: number;
-  created: number;
-  currency: string;
+export interface InvoicePayment extends Omit<Stripe.InvoicePayment, 'invoice' | 'livemode' | 'payment' | 'status'> {
   invoice: string;
-  is_default: boolean;
   livemode: false;
   payment: { type: 'payment_intent'; payment_intent: string };
   status: 'open' | 'paid' | 'canceled';
-  status_transitions: { canceled_at: number | null; paid_at: number | null };
 }
 
-export interface PortalConfiguration {
-  id: string;
-  object: 'billing_portal.configuration';
-  active: boolean;
-  created: number;
-  features: FormObject;
-  is_default: boolean;
+export interface PortalConfiguration extends Omit<Stripe.BillingPortal.Configuration, 'livemode' | 'metadata'> {
   livemode: false;
   metadata: Metadata;
 }
 
-export interface PortalSession {
-  id: string;
-  object: 'billing_portal.session';
+export interface PortalSession extends Omit<Stripe.BillingPortal.Session, 'configuration' | 'livemode'> {
   configuration: string;
-  created: number;
-  customer: string;
   livemode: false;
-  locale: null;
-  return_url: string | null;
-  url: string;
 }
 
 export interface StripeEvent {
   id: string;
   object: 'event';
+  account?: never;
   api_version: string;
+  context?: never;
   created: number;
   data: { object: unknown; previous_attributes?: Record<string, unknown> };
   livemode: false;

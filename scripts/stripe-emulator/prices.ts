@@ -43,12 +43,9 @@ export function createPrice(s: StripeState, params: FormObject): Price {
   return price;
 }
 
-/** POST /v1/prices/:id: amounts never change on a Stripe price; only `active`, `nickname` and `metadata` do. */
+/** POST /v1/prices/:id: amounts never change on a Stripe price (the server refuses those names); `active`, `nickname` and `metadata` do. */
 export function updatePrice(s: StripeState, id: string, params: FormObject): Price {
   const price = s.find(s.prices, id, 'price');
-  for (const fixed of ['unit_amount', 'currency', 'recurring', 'product']) {
-    if (params[fixed] !== undefined) throw invalidParam(fixed, `Received unknown parameter: ${fixed}`, 'parameter_unknown');
-  }
   const previous: Record<string, unknown> = {};
   const active = stringParam(params, 'active');
   if (active !== undefined) {

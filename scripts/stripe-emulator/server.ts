@@ -8,6 +8,7 @@ import { expandAnswer } from './expand';
 import { decodeStripeForm, type FormObject, type FormValue } from './form-encoding';
 import { IdempotencyStore } from './idempotency';
 import { newId } from './objects';
+import { refuseUnknownParams } from './schema/accepted-params';
 import { StripeState } from './state';
 import { WebhookDispatcher, type DeliveryOptions } from './webhooks';
 
@@ -90,6 +91,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
         if (!route) {
           throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${url.pathname}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
         }
+        refuseUnknownParams(route.paramsType, params);
         const ids = route.pattern.exec(url.pathname)!.slice(1);
         state.request = { id: requestId, idempotencyKey: idemKey ?? null };
         return expandAnswer(state, route.handle(state, { params, ids, apiVersion }), params.expand);

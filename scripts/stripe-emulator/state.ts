@@ -73,15 +73,21 @@ export class StripeState {
       id: def.id,
       object: 'price',
       active: true,
+      billing_scheme: 'per_unit',
       created: nowSeconds(),
       currency: def.currency.toLowerCase(),
+      custom_unit_amount: null,
       livemode: false,
+      lookup_key: null,
       metadata: {},
       nickname: def.nickname,
       product: def.product,
       recurring: def.recurring
-        ? { interval: def.recurring.interval, interval_count: def.recurring.interval_count ?? 1, usage_type: 'licensed' }
+        ? { interval: def.recurring.interval, interval_count: def.recurring.interval_count ?? 1, meter: null, trial_period_days: null, usage_type: 'licensed' }
         : null,
+      tax_behavior: 'unspecified',
+      tiers_mode: null,
+      transform_quantity: null,
       type: def.recurring ? 'recurring' : 'one_time',
       unit_amount: def.unit_amount,
       unit_amount_decimal: String(def.unit_amount),
@@ -132,9 +138,11 @@ export class StripeState {
       metadata: params.metadata ?? {},
       livemode: false,
       balance: 0,
+      shipping: null,
       currency: null,
+      default_source: null,
       delinquent: false,
-      invoice_settings: { default_payment_method: null },
+      invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
     };
     this.customers.set(customer.id, customer);
     this.emit('customer.created', customer);

@@ -1,0 +1,119 @@
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/** How often the points counted in memory are added to the shared counter. */
+const FLUSH_INTERVAL_MS = 100;
+/**
+ * Share of a key's limit this process may count in memory before it asks the
+ * shared counter on every request: the rest of the window is exact.
+ */
+const LOCAL_SHARE = 0.5;
+/** Keys remembered at most; the oldest are forgotten first (a forgotten key just costs one round trip). */
+const MAX_KEYS = 100_000;
+
+interface Entry {
+  /** Points the shared counter had for this key at its last answer. */
+  shared: number;
+  /** Points counted here and not yet added to the shared counter. */
+  pending: number;
+  /** When the shared window ends (epoch ms). */
+  resetAt: number;
+  /** Refused from memory until then (epoch ms). */
+  blockedUntil: number;
+}
+
+/**
+ * A rate limit whose shared counter (PostgreSQL or Redis) stays the truth
+ * across API processes, with a first tier in process memory in front of it:
+ *
+ * - the first request of a key in a window asks the shared counter (one round
+ *   trip), which tells how many points are left and when the window ends;
+ * - while the points known to be used (shared + counted here) stay under
+ *   LOCAL_SHARE of the limit, requests are counted in memory and the counts
+ *   are added to the shared counter in one batch every FLUSH_INTERVAL_MS;
+ * - past that share every request asks the shared counter, so the end of the
+ *   window is as exact as without the tier;
+ * - a key the shared counter refused is refused from memory until its window
+ *   or block ends.
+ *
+ * The bound: with N processes, a key can pass its limit by at most what the
+ * other N − 1 processes counted in memory and had not flushed yet, i.e. at
+ * most (N − 1) × LOCAL_SHARE × points, for at most one flush interval.
+ */
+export class LocalFirstLimiter {
+  private readonly entries = new Map<string, Entry>();
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly shared: RateLimiterAbstract,
+    private readonly points: number,
+  ) {
+    this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Resolves when `points` may be spent now; rejects with a RateLimiterRes (like rate-limiter-flexible) when not. */
+  async consume(key: string, points = 1): Promise<void> {
+    const now = Date.now();
+    let entry = this.entries.get(key);
+    if (entry && entry.blockedUntil > now) throw refusal(entry.blockedUntil - now, entry.shared);
+    if (entry && entry.resetAt <= now && entry.pending === 0) {
+      this.entries.delete(key);
+      entry = undefined;
+    }
+    if (entry && entry.resetAt > now && entry.shared + entry.pending + points <= this.points * LOCAL_SHARE) {
+      entry.pending += points;
+      return;
+    }
+    await this.ask(key, points);
+  }
+
+  /** Adds every pending count to the shared counter; a key it refuses is then refused from memory. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const due = [...this.entries].filter(([, e]) => e.pending > 0);
+      await Promise.all(
+        due.map(async ([key, entry]) => {
+          const points = entry.pending;
+          entry.pending = 0;
+          await this.ask(key, points).catch(() => undefined);
+        }),
+      );
+    });
+    return this.flushing;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One round trip: spends `points` on the shared counter and remembers what it said. */
+  private async ask(key: string, points: number): Promise<void> {
+    const pending = this.entries.get(key)?.pending ?? 0;
+    try {
+      const res = await this.shared.consume(key, points);
+      this.remember(key, { shared: res.consumedPoints, pending, resetAt: Date.now() + res.msBeforeNext, blockedUntil: 0 });
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      const until = Date.now() + rejection.msBeforeNext;
+      this.remember(key, { shared: rejection.consumedPoints, pending: 0, resetAt: until, blockedUntil: until });
+      throw rejection;
+    }
+  }
+
+  private remember(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    if (this.entries.size > MAX_KEYS) {
+      const oldest = this.entries.keys().next().value!;
+      const forgotten = this.entries.get(oldest)!;
+      this.entries.delete(oldest);
+      // Its pending points still reach the shared counter.
+      if (forgotten.pending > 0) void this.shared.consume(oldest, forgotten.pending).catch(() => undefined);
+    }
+  }
+}
+
+function refusal(msBeforeNext: number, consumedPoints: number): RateLimiterRes {
+  return new RateLimiterRes(0, msBeforeNext, consumedPoints, false);
+}
