@@ -13,9 +13,11 @@ const MAX_KEYS = 100_000;
 interface Entry {
   /** Points the shared counter had for this key at its last answer. */
   shared: number;
-  /** Points counted here and not yet added to the shared counter. */
+  /** Points on their way to the shared counter (asked, not answered yet). */
+  inFlight: number;
+  /** Points counted here and not yet sent to the shared counter. */
   pending: number;
-  /** When the shared window ends (epoch ms). */
+  /** When the shared window ends (epoch ms); 0 until the shared counter answered. */
   resetAt: number;
   /** Refused from memory until then (epoch ms). */
   blockedUntil: number;
@@ -30,8 +32,9 @@ interface Entry {
  * - while the points known to be used (shared + counted here) stay under
  *   LOCAL_SHARE of the limit, requests are counted in memory and the counts
  *   are added to the shared counter in one batch every FLUSH_INTERVAL_MS;
- * - past that share every request asks the shared counter, so the end of the
- *   window is as exact as without the tier;
+ * - past that share every request asks the shared counter, adding what this
+ *   process still owed it, so the end of the window is as exact as without
+ *   the tier;
  * - a key the shared counter refused is refused from memory until its window
  *   or block ends.
  *
@@ -57,18 +60,21 @@ export class LocalFirstLimiter {
     const now = Date.now();
     let entry = this.entries.get(key);
     if (entry && entry.blockedUntil > now) throw refusal(entry.blockedUntil - now, entry.shared);
-    if (entry && entry.resetAt <= now && entry.pending === 0) {
+    if (entry && entry.resetAt <= now && entry.pending === 0 && entry.inFlight === 0) {
       this.entries.delete(key);
       entry = undefined;
     }
-    if (entry && entry.resetAt > now && entry.shared + entry.pending + points <= this.points * LOCAL_SHARE) {
+    if (entry && entry.resetAt > now && entry.shared + entry.inFlight + entry.pending + points <= this.points * LOCAL_SHARE) {
       entry.pending += points;
       return;
     }
-    await this.ask(key, points);
+    // Past the local share the shared counter decides, with what this process still owed it.
+    const owed = entry?.pending ?? 0;
+    if (entry) entry.pending = 0;
+    await this.ask(key, owed + points);
   }
 
-  /** Adds every pending count to the shared counter; a key it refuses is then refused from memory. */
+  /** Sends every pending count to the shared counter; a key it refuses is then refused from memory. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       const due = [...this.entries].filter(([, e]) => e.pending > 0);
@@ -87,22 +93,45 @@ export class LocalFirstLimiter {
     clearInterval(this.timer);
   }
 
-  /** One round trip: spends `points` on the shared counter and remembers what it said. */
+  /**
+   * One round trip: spends `points` on the shared counter and remembers what it
+   * said. While it is on its way the points count as in flight, so that no
+   * request passes in memory on a count that is about to grow.
+   */
   private async ask(key: string, points: number): Promise<void> {
-    const pending = this.entries.get(key)?.pending ?? 0;
+    const entry = this.entry(key);
+    entry.inFlight += points;
     try {
       const res = await this.shared.consume(key, points);
-      this.remember(key, { shared: res.consumedPoints, pending, resetAt: Date.now() + res.msBeforeNext, blockedUntil: 0 });
+      this.answered(key, points, res.consumedPoints, Date.now() + res.msBeforeNext, false);
     } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      const until = Date.now() + rejection.msBeforeNext;
-      this.remember(key, { shared: rejection.consumedPoints, pending: 0, resetAt: until, blockedUntil: until });
+      if (!(rejection instanceof RateLimiterRes)) {
+        this.entry(key).inFlight -= points;
+        throw rejection;
+      }
+      this.answered(key, points, rejection.consumedPoints, Date.now() + rejection.msBeforeNext, true);
       throw rejection;
     }
   }
 
-  private remember(key: string, entry: Entry): void {
-    this.entries.delete(key);
+  private answered(key: string, points: number, consumed: number, resetAt: number, refused: boolean): void {
+    const entry = this.entry(key);
+    entry.inFlight -= points;
+    // Answers may come back out of order; within a window the shared count only grows.
+    const sameWindow = entry.resetAt > Date.now();
+    entry.shared = sameWindow ? Math.max(entry.shared, consumed) : consumed;
+    entry.resetAt = Math.max(entry.resetAt, resetAt);
+    if (refused) entry.blockedUntil = resetAt;
+  }
+
+  /** The key's entry, made if missing; the most recently used keys are kept. */
+  private entry(key: string): Entry {
+    let entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+    } else {
+      entry = { shared: 0, inFlight: 0, pending: 0, resetAt: 0, blockedUntil: 0 };
+    }
     this.entries.set(key, entry);
     if (this.entries.size > MAX_KEYS) {
       const oldest = this.entries.keys().next().value!;
@@ -111,6 +140,7 @@ export class LocalFirstLimiter {
       // Its pending points still reach the shared counter.
       if (forgotten.pending > 0) void this.shared.consume(oldest, forgotten.pending).catch(() => undefined);
     }
+    return entry;
   }
 }
 

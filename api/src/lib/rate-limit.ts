@@ -3,6 +3,7 @@ import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiter
 import type { Sequelize } from 'sequelize';
 import { Redis } from 'ioredis';
 import { tooManyRequests } from './errors';
+import { LocalFirstLimiter } from './local-first-limiter';
 
 export interface LimiterSpec {
   /** Distinguishes counters of different limits in the shared store. */
@@ -13,12 +14,20 @@ export interface LimiterSpec {
   blockSeconds?: number;
 }
 
+/** What the middleware needs of a limit: spend points, or reject with a RateLimiterRes. */
+export interface Limiter {
+  consume(key: string, points?: number): Promise<unknown>;
+}
+
 /**
- * Limits are counted in PostgreSQL, or Redis when REDIS_URL is set, never in
- * process memory: several API processes behind a load balancer share one count.
+ * Limits are counted in PostgreSQL, or Redis when REDIS_URL is set: several
+ * API processes behind a load balancer share one count. The busiest limits
+ * (`localFirst`) count in process memory first and add to the shared count in
+ * batches (LocalFirstLimiter); the others ask the shared count every time.
  */
 export class RateLimits {
   private readonly redis: Redis | undefined;
+  private readonly localFirst: LocalFirstLimiter[] = [];
 
   constructor(private readonly deps: { sequelize: Sequelize; redisUrl?: string }) {
     this.redis = deps.redisUrl ? new Redis(deps.redisUrl, { enableOfflineQueue: false, lazyConnect: false }) : undefined;
@@ -41,13 +50,26 @@ export class RateLimits {
     });
   }
 
+  /**
+   * For limits met on the hot paths (validation, heartbeat, telemetry): an
+   * address under its limit costs no round trip. Exact limits that guard
+   * secrets (sign-in, passwords) keep `create`.
+   */
+  createLocalFirst(spec: LimiterSpec): LocalFirstLimiter {
+    const limiter = new LocalFirstLimiter(this.create(spec), spec.points);
+    this.localFirst.push(limiter);
+    return limiter;
+  }
+
   async close(): Promise<void> {
+    for (const limiter of this.localFirst) limiter.close();
+    await Promise.all(this.localFirst.map((limiter) => limiter.flush()));
     this.redis?.disconnect();
   }
 }
 
 /** Consumes one point for the request's key or throws 429 with Retry-After. */
-export async function consumeOrThrow(limiter: RateLimiterAbstract, key: string, points = 1): Promise<void> {
+export async function consumeOrThrow(limiter: Limiter, key: string, points = 1): Promise<void> {
   try {
     await limiter.consume(key, points);
   } catch (rejection) {
@@ -59,7 +81,7 @@ export async function consumeOrThrow(limiter: RateLimiterAbstract, key: string, 
 }
 
 /** Koa middleware: one point per request, keyed by client IP. */
-export function limitByIp(limiter: RateLimiterAbstract) {
+export function limitByIp(limiter: Limiter) {
   return async (ctx: Context, next: Next) => {
     await consumeOrThrow(limiter, ctx.ip);
     await next();

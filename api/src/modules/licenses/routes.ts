@@ -46,9 +46,10 @@ export const licensesModule: Module = (m) => {
   const tags = ['license'];
 
   // The plugin validates on load and the companion heartbeats: generous per-IP
-  // limits (a studio behind one NAT has many machines), counted across processes.
+  // limits (a studio behind one NAT has many machines), counted across processes,
+  // in memory first so that a validation under its limit costs no round trip for it.
   const machinesPerIp = (prefix: string) =>
-    limitByIp(m.rateLimits.create({ prefix, points: m.config.rateLimits.validatePerMinute, durationSeconds: 60 }));
+    limitByIp(m.rateLimits.createLocalFirst({ prefix, points: m.config.rateLimits.validatePerMinute, durationSeconds: 60 }));
   m.router.use('/license/validate', machinesPerIp('license_validate_ip'));
   m.router.use('/license/heartbeat', machinesPerIp('license_heartbeat_ip'));
 

@@ -71,7 +71,7 @@ export const purchasesModule: Module = (m) => {
   );
 
   // The checkout pages hold only a session id; limit how fast anyone can ask about ids.
-  m.router.use('/purchase/checkout-status', limitByIp(m.rateLimits.create({ prefix: 'checkout_status_ip', points: 120, durationSeconds: 60 })));
+  m.router.use('/purchase/checkout-status', limitByIp(m.rateLimits.createLocalFirst({ prefix: 'checkout_status_ip', points: 120, durationSeconds: 60 })));
   m.route(
     { method: 'get', path: '/purchase/checkout-status', summary: 'Outcome of a checkout, for the checkout pages', tags, access: 'public', query: CheckoutOutcomeQuery, response: CheckoutOutcome, errors: { 404: 'Unknown session', 429: 'Rate limited' } },
     ({ query }) => purchases.checkoutOutcome(query.session_id),

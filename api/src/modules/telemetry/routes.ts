@@ -13,7 +13,7 @@ export const telemetryModule: Module = (m) => {
   m.services.telemetry = telemetry;
   const rollups = new TelemetryRollups({ sequelize: m.sequelize, retentionDays: m.config.telemetryRetentionDays });
   const dashboard = new DashboardService({ sequelize: m.sequelize, rollups });
-  const perUser = m.rateLimits.create({ prefix: 'telemetry_user', points: m.config.rateLimits.telemetryPerMinute, durationSeconds: 60 });
+  const perUser = m.rateLimits.createLocalFirst({ prefix: 'telemetry_user', points: m.config.rateLimits.telemetryPerMinute, durationSeconds: 60 });
   const tags = ['analytics'];
 
   // The dashboard refreshes what it reads; the schedule keeps that work small.
