@@ -18,6 +18,8 @@ import { createStorage, type ObjectStorage } from './lib/storage';
 export interface AppDeps {
   config: Config;
   logger: Logger;
+  /** The database's URL, for connections of their own outside the pool (LISTEN). */
+  databaseUrl: string;
   sequelize: Sequelize;
   jobs: Jobs;
   mailer: Mailer;
@@ -47,6 +49,7 @@ export async function createDeps(config: Config, logger: Logger, databaseUrl: st
   return {
     config,
     logger,
+    databaseUrl,
     sequelize,
     jobs,
     mailer: new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, mailDir: config.mailDir, logger, jobs }),

@@ -15,6 +15,7 @@ import { activationBenchmark } from './benchmarks/activation';
 import { dashboardBenchmark } from './benchmarks/dashboard';
 import { downloadBenchmark } from './benchmarks/download';
 import { loginStormBenchmark } from './benchmarks/login-storm';
+import { scaleOutBenchmark } from './benchmarks/scale-out';
 import { telemetryBenchmark } from './benchmarks/telemetry';
 import { sdkVerifyBenchmark } from './benchmarks/sdk-verify';
 import { tokenVerifyBenchmark } from './benchmarks/token-verify';
@@ -27,6 +28,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** In the order they run: the cheap ones first, the one that loads a million rows last. */
 const BENCHMARKS: Benchmark[] = [
   validationBenchmark,
+  scaleOutBenchmark,
   activationBenchmark,
   tokenVerifyBenchmark,
   sdkVerifyBenchmark,

@@ -33,7 +33,7 @@ export const telemetryBenchmark: Benchmark = {
         unit: 'ev/s',
         value: api.rps * BATCH,
         baseline: baseline.rps * BATCH,
-        target: { kind: 'ratio_min', value: 0.6 },
+        target: { kind: 'ratio_min', value: 0.9 },
         invalid: unexpectedAnswers(api, [201]) ?? unexpectedAnswers(baseline, [200]),
       }),
     ];

@@ -42,9 +42,11 @@ export async function assertValid(stack: BenchStack, requests: BenchRequest[]): 
 }
 
 /**
- * Benchmark 1: `POST /license/validate` (public; per-IP limit, one statement)
- * with random keys among 10k licenses at 32 connections, vs the baseline's one
- * prepared unique-key SELECT with the same pool size on the same database.
+ * Benchmark 1: `POST /license/validate` (public; per-IP limit counted in
+ * memory first; answered from the process's validation cache, one statement on
+ * a miss) with random keys among 10k licenses at 32 connections, vs the
+ * baseline's one prepared unique-key SELECT with the same pool size on the
+ * same database. The cache starts cold: each key's first validation is a miss.
  */
 export const validationBenchmark: Benchmark = {
   name: 'validation',
@@ -71,10 +73,10 @@ function validationFigures(api: LoadResult, fleet: LoadResult, baseline: LoadRes
   const fleetInvalid = unexpectedAnswers(fleet, [200]);
   const many = `${CLIENT_ADDRESSES} addresses`;
   return [
-    figure({ benchmark: 'validation', name: 'req/s', unit: 'req/s', value: api.rps, baseline: baseline.rps, target: { kind: 'ratio_min', value: 0.8 }, invalid }),
+    figure({ benchmark: 'validation', name: 'req/s', unit: 'req/s', value: api.rps, baseline: baseline.rps, target: { kind: 'ratio_min', value: 1.0 }, invalid }),
     figure({ benchmark: 'validation', name: 'p50', unit: 'ms', value: api.latencyMs.p50, baseline: baseline.latencyMs.p50, target: { kind: 'max', value: 10 }, invalid }),
     figure({ benchmark: 'validation', name: 'p99', unit: 'ms', value: api.latencyMs.p99, baseline: baseline.latencyMs.p99, target: { kind: 'max', value: 10 }, invalid }),
-    figure({ benchmark: 'validation', name: `req/s, ${many}`, unit: 'req/s', value: fleet.rps, baseline: baseline.rps, target: { kind: 'ratio_min', value: 0.8 }, invalid: fleetInvalid }),
+    figure({ benchmark: 'validation', name: `req/s, ${many}`, unit: 'req/s', value: fleet.rps, baseline: baseline.rps, target: { kind: 'ratio_min', value: 1.0 }, invalid: fleetInvalid }),
     figure({ benchmark: 'validation', name: `p99, ${many}`, unit: 'ms', value: fleet.latencyMs.p99, baseline: baseline.latencyMs.p99, target: { kind: 'max', value: 10 }, invalid: fleetInvalid }),
   ];
 }

@@ -17,17 +17,20 @@ import { readOwnActivationToken, signActivationToken } from './activation-tokens
 import { assertUsable } from './errors';
 import { LicenseStore } from './license-store';
 import { LICENSE_COLUMNS, LICENSE_FROM, type LicenseRow } from './rows';
-import { staleAt } from './stale-activations';
+import { isStaleAt, staleAt } from './stale-activations';
+import { ValidationCache, type CachedLicense } from './validation-cache';
 import { ValidationStamps } from './validation-stamps';
 
 /** Validation stamps last_validated_at at most this often per machine: a plugin may validate on every load. */
-const VALIDATION_STAMP_INTERVAL = `interval '1 minute'`;
+const STAMP_INTERVAL_MS = 60_000;
+const VALIDATION_STAMP_INTERVAL = `interval '${STAMP_INTERVAL_MS / 1000} seconds'`;
 /**
  * A validation is stamped at once, not batched, when the stale sweep's own
  * rule (staleAt) would take the machine within this margin: slack for a late
  * flush of the batch.
  */
-const SWEEP_MARGIN = `interval '1 hour'`;
+const SWEEP_MARGIN_MS = 3_600_000;
+const SWEEP_MARGIN = `interval '${SWEEP_MARGIN_MS / 1000} seconds'`;
 /** Unknown keys from one address per window before it is logged and audited as key guessing. */
 const GUESSES_BEFORE_ALERT = 50;
 const GUESS_WINDOW_SECONDS = 600;
@@ -70,10 +73,12 @@ export class MachineChecks {
   private readonly store: LicenseStore;
   private readonly validationMisses: RateLimiterAbstract;
   private readonly stamps: ValidationStamps;
+  readonly cache: ValidationCache;
 
   constructor(private readonly deps: AppDeps) {
     this.store = new LicenseStore(deps.sequelize);
     this.stamps = new ValidationStamps(deps);
+    this.cache = new ValidationCache(deps);
     this.validationMisses = deps.rateLimits.create({
       prefix: 'license_validate_miss',
       points: GUESSES_BEFORE_ALERT,
@@ -82,14 +87,62 @@ export class MachineChecks {
   }
 
   /**
-   * The plugin's online check, one statement: find the license by its key and
-   * this machine's live activation. Its last_validated_at stamp (at most one
-   * a minute per machine) is batched by ValidationStamps, so a validation is
-   * a read; only a machine the stale sweep could take now is stamped in this
-   * statement, so a stamp still waiting in memory never loses it its seat.
+   * The plugin's online check. It is answered from the process's validation
+   * cache (no round trip once the license was read), or, while the cache
+   * cannot be trusted or for a machine the stale sweep could take now, by one
+   * statement. Its last_validated_at stamp (at most one a minute per machine)
+   * is batched by ValidationStamps.
    */
   async validate(input: ValidateRequest, meta: RequestMeta): Promise<ValidateResponse> {
     if (!isValidLicenseKey(input.license_key)) return this.notFound(meta);
+    const cached = await this.cache.lookup(input.license_key);
+    if (cached === null) return this.notFound(meta);
+    const row = (cached === 'bypass' ? undefined : this.fromMemory(cached, input.fingerprint)) ?? (await this.fromDatabase(input));
+    if (!row) return this.notFound(meta);
+    const code = validationCode(row, input);
+    return {
+      valid: code === 'VALID',
+      code,
+      product: row.product_id,
+      policy: row.policy,
+      license_type: row.license_type,
+      expires_at: row.expires_at?.toISOString() ?? null,
+      entitlements: row.entitlements,
+    };
+  }
+
+  /** The answer from the cached view; undefined when the machine's stamp must be written now, in the statement. */
+  private fromMemory(license: CachedLicense, fingerprint: string): ValidationRow | undefined {
+    const now = new Date();
+    const machine = license.machines.find((m) => m.fingerprint === fingerprint && (!m.emergency_until || m.emergency_until > now));
+    if (machine && (machine.stale_at || isStaleAt(machine, license.offline_grace_days, new Date(now.getTime() + SWEEP_MARGIN_MS)))) return undefined;
+    if (machine && (!machine.last_validated_at || machine.last_validated_at.getTime() < now.getTime() - STAMP_INTERVAL_MS)) {
+      this.stamps.add(machine.id);
+      machine.last_validated_at = now;
+    }
+    return {
+      id: license.id,
+      status: license.status,
+      expired: license.status === 'expired' || (license.expires_at !== null && license.expires_at <= now),
+      product_id: license.product_id,
+      policy: license.policy,
+      license_type: license.license_type,
+      expires_at: license.expires_at,
+      entitlements: license.entitlements,
+      owner_suspended: license.owner_suspended,
+      activation_id: machine?.id ?? null,
+      has_live: license.machines.length > 0,
+      stamp_later: false,
+    };
+  }
+
+  /**
+   * The same answer in one statement: find the license by its key and this
+   * machine's live activation; a machine the stale sweep could take now is
+   * stamped in this statement, so a stamp still waiting in memory never loses
+   * it its seat.
+   */
+  private async fromDatabase(input: ValidateRequest): Promise<ValidationRow | undefined> {
     const [row] = await this.store.rows<ValidationRow>(
       `WITH lic AS (
          SELECT l.id, l.status, l.product_id, l.expires_at, p.name AS policy, p.license_type, p.entitlements,
@@ -116,17 +169,7 @@ export class MachineChecks {
       { key: input.license_key, fingerprint: input.fingerprint },
     );
     if (row?.stamp_later) this.stamps.add(row.activation_id!);
-    if (!row) return this.notFound(meta);
-    const code = validationCode(row, input);
-    return {
-      valid: code === 'VALID',
-      code,
-      product: row.product_id,
-      policy: row.policy,
-      license_type: row.license_type,
-      expires_at: row.expires_at?.toISOString() ?? null,
-      entitlements: row.entitlements,
-    };
+    return row;
   }
 
   /**
@@ -205,9 +248,10 @@ export class MachineChecks {
     return this.stamps.flush();
   }
 
-  /** Stops the stamp timer and writes what is left: before the pool closes. */
-  close(): Promise<void> {
-    return this.stamps.close();
+  /** Stops listening for changes, stops the stamp timer and writes what is left: before the pool closes. */
+  async close(): Promise<void> {
+    await this.cache.close();
+    await this.stamps.close();
   }
 
   /** Counts unknown keys per address; the first one over the threshold in a window is logged and audited. */

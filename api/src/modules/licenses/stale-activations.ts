@@ -36,6 +36,16 @@ export function staleAt(at: string, graceDays: string): string {
   return `(a.token_expires_at < ${at} AND (a.last_validated_at IS NULL OR a.last_validated_at < ${at} - make_interval(days => ${graceDays})))`;
 }
 
+/** The same rule in JavaScript, for a machine held in the validation cache. */
+export function isStaleAt(
+  machine: { token_expires_at: Date | null; last_validated_at: Date | null },
+  graceDays: number,
+  at: Date,
+): boolean {
+  if (!machine.token_expires_at || machine.token_expires_at >= at) return false;
+  return !machine.last_validated_at || machine.last_validated_at.getTime() < at.getTime() - graceDays * 86_400_000;
+}
+
 export async function markStaleActivations(sequelize: Sequelize, now = new Date()): Promise<StaleSweep> {
   const marked = await sequelize.query<{ freed: boolean }>(
     `WITH candidates AS (
