@@ -121,6 +121,16 @@ async function paidSession(mode: 'payment' | 'subscription', price: string, cust
   return stripe.checkout.sessions.retrieve(session.id);
 }
 
+/** An open embedded session for the Standard license, with nothing else set. */
+function openPaymentSession() {
+  return stripe.checkout.sessions.create({
+    mode: 'payment',
+    ui_mode: 'embedded_page',
+    line_items: [{ price: 'price_ngn_standard_perpetual', quantity: 1 }],
+    return_url: 'http://localhost:3001/done',
+  });
+}
+
 /** Validates one object by its `object` field, and each item of a list. */
 function check(where: string, value: any, problems: string[]) {
   if (value?.object === 'list') {
@@ -202,29 +212,14 @@ describe('the emulator speaks the pinned stripe types', () => {
     const disputedPi = await stripe.paymentIntents.retrieve(disputed.payment_intent as string);
     await control(`charges/${disputedPi.latest_charge}/dispute`, { outcome: 'lost' });
 
-    const declined = await stripe.checkout.sessions.create({
-      mode: 'payment',
-      ui_mode: 'embedded_page',
-      line_items: [{ price: 'price_ngn_standard_perpetual', quantity: 1 }],
-      return_url: 'http://localhost:3001/done',
-    });
+    const declined = await openPaymentSession();
     await control(`checkout/sessions/${declined.id}/pay`, { client_secret: declined.client_secret, card_number: '4000000000000002' });
     await control(`checkout/sessions/${declined.id}/pay`, { client_secret: declined.client_secret, outcome: 'delayed' });
     await control(`checkout/sessions/${declined.id}/settle`, { succeed: true });
-    const delayedFail = await stripe.checkout.sessions.create({
-      mode: 'payment',
-      ui_mode: 'embedded_page',
-      line_items: [{ price: 'price_ngn_standard_perpetual', quantity: 1 }],
-      return_url: 'http://localhost:3001/done',
-    });
+    const delayedFail = await openPaymentSession();
     await control(`checkout/sessions/${delayedFail.id}/pay`, { client_secret: delayedFail.client_secret, outcome: 'delayed' });
     await control(`checkout/sessions/${delayedFail.id}/settle`, { succeed: false });
-    const abandoned = await stripe.checkout.sessions.create({
-      mode: 'payment',
-      ui_mode: 'embedded_page',
-      line_items: [{ price: 'price_ngn_standard_perpetual', quantity: 1 }],
-      return_url: 'http://localhost:3001/done',
-    });
+    const abandoned = await openPaymentSession();
     await stripe.checkout.sessions.expire(abandoned.id);
 
     const monthly = await paidSession('subscription', 'price_ngn_standard_subscription', customer.id);
