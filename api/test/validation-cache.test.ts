@@ -100,6 +100,17 @@ describe('validation cache: a change through one process is answered by the othe
     });
   }
 
+  it('a change made through a process is answered by that same process at once', async () => {
+    const machine = await cachedOnB();
+    assert.equal(await validateAt(t.url, machine.license.license_key, machine.fingerprint), 'VALID');
+    for (let i = 0; i < 30; i += 1) {
+      await licenses().setStatus(machine.license.id, 'suspended');
+      assert.equal(await validateAt(t.url, machine.license.license_key, machine.fingerprint), 'SUSPENDED', `round ${i}`);
+      await licenses().setStatus(machine.license.id, 'active');
+      assert.equal(await validateAt(t.url, machine.license.license_key, machine.fingerprint), 'VALID', `round ${i}`);
+    }
+  });
+
   it("still holds when B's listening connection is killed: B never answers from what it cached before", async () => {
     const machine = await cachedOnB();
     assert.equal(await killListenerOfB(), 1, "B's listener was found and ended");

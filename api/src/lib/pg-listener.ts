@@ -44,6 +44,17 @@ export class PgListener {
     return (this.client as unknown as { processID?: number } | undefined)?.processID;
   }
 
+  /**
+   * Resolves once every notification committed before this call has been
+   * handled: PostgreSQL sends a listener what is queued for it before it
+   * answers its next query. Nothing to wait for while not listening.
+   */
+  async caughtUp(): Promise<void> {
+    const client = this.client;
+    if (!client || !this.#live) return;
+    await client.query('SELECT 1').catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);

@@ -8,6 +8,9 @@ const MAX_LICENSES = 100_000;
 /** The channel the database triggers of migration 0015 announce changes on. */
 export const LICENSE_CHANGES_CHANNEL = 'license_changes';
 
+/** A statement that may change what validation reads (the triggers say exactly what; this only says "maybe"). */
+const WRITES_WATCHED_TABLES = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?:licenses|activations|policies|users)"?\b/i;
+
 /** A machine holding a seat (not deactivated), with what validation reads of it. */
 export interface CachedMachine {
   id: string;
@@ -49,8 +52,12 @@ const date = (v: string | null) => (v === null ? null : new Date(v));
  * - a load that raced a change (any notification arrived while it read) is
  *   answered but not kept.
  *
- * A change is seen here once PostgreSQL delivers the notification, normally
- * within milliseconds of the commit.
+ * A change made through another process is seen here once PostgreSQL
+ * delivers the notification, normally within milliseconds of the commit. A
+ * change made through this process is seen by the very next validation: after
+ * this process commits a write to a watched table, the next cache hit first
+ * waits until the listener has caught up with the notifications (one round
+ * trip on the listening connection, shared by the validations waiting).
  */
 export class ValidationCache {
   private readonly byKey = new Map<string, CachedLicense>();
@@ -59,6 +66,10 @@ export class ValidationCache {
   private readonly listener: PgListener;
   /** Moves on every notification and reset: a load that started under another epoch is not kept. */
   private epoch = 0;
+  /** Writes this process committed to watched tables, and how many of them the listener has caught up with. */
+  private localWrites = 0;
+  private caughtUpWith = 0;
+  private catchingUp: Promise<void> | undefined;
 
   constructor(deps: AppDeps) {
     this.store = new LicenseStore(deps.sequelize);
@@ -70,6 +81,12 @@ export class ValidationCache {
       onReset: () => this.clear(),
     });
     void this.listener.start();
+    deps.sequelize.addHook('afterQuery', (options, query) => {
+      const sql = (query as unknown as { sql?: string }).sql;
+      if (!sql || !WRITES_WATCHED_TABLES.test(sql)) return;
+      if (options.transaction) options.transaction.afterCommit(() => void (this.localWrites += 1));
+      else this.localWrites += 1;
+    });
   }
 
   /** The listening connection's server process id, while it is up. */
@@ -80,6 +97,7 @@ export class ValidationCache {
   /** The license with this key (`null`: no such license), or `bypass` when the cache cannot be trusted now. */
   async lookup(key: string): Promise<CachedLicense | null | 'bypass'> {
     if (!this.listener.live) return 'bypass';
+    while (this.caughtUpWith < this.localWrites) await this.catchUp();
     const cached = this.byKey.get(key);
     if (cached) {
       // Most recently used last: eviction takes the oldest.
@@ -95,6 +113,16 @@ export class ValidationCache {
 
   close(): Promise<void> {
     return this.listener.close();
+  }
+
+  /** Waits until the notifications of this process's own committed writes have been handled. */
+  private catchUp(): Promise<void> {
+    this.catchingUp ??= (async () => {
+      const target = this.localWrites;
+      await this.listener.caughtUp();
+      this.caughtUpWith = Math.max(this.caughtUpWith, target);
+    })().finally(() => (this.catchingUp = undefined));
+    return this.catchingUp;
   }
 
   private async load(key: string): Promise<CachedLicense | null> {
