@@ -75,8 +75,8 @@ export const dashboardBenchmark: Benchmark = {
     ctx.log(`${ROWS.toLocaleString('en')} events made in ${(seedMs / 1000).toFixed(1)} s`);
     const call = async () => {
       const res = await fetch(`${stack.api.url}/api/v1/analytics/dashboard?period=30d`, { headers: { authorization: `Bearer ${admin!.token}` } });
-      const body = (await res.json()) as { metrics?: { daily_active_users?: unknown[] } };
-      if (res.status !== 200 || body.metrics?.daily_active_users?.length !== 30) throw new Error(`dashboard answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+      const body = (await res.json()) as { metrics?: { daily_active_users_series?: unknown[] } };
+      if (res.status !== 200 || body.metrics?.daily_active_users_series?.length !== 30) throw new Error(`dashboard answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
     };
     const coldMs = await timed(call);
 
