@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { QueryTypes } from 'sequelize';
 import { signUp, signUpAs, startTestApi, type TestApi } from './helpers/api';
 import { activate, grantLicense, newFingerprint } from './helpers/licenses';
+import { waitFor } from './helpers/purchases';
 
 let t: TestApi;
 before(async () => {
@@ -12,6 +14,7 @@ after(() => t.close());
 
 const DAY = 86_400_000;
 const exec = (sql: string, replacements: Record<string, unknown> = {}) => t.api.deps.sequelize.query(sql, { replacements });
+const query = <T extends object>(sql: string) => t.api.deps.sequelize.query<T>(sql, { type: QueryTypes.SELECT });
 
 /** A small seeded generator, so a failure can be replayed with the same data. */
 function prng(seed: number) {
@@ -239,6 +242,8 @@ describe('GET /analytics/dashboard', () => {
     const people = await Promise.all([signUp(t), signUp(t), signUp(t)]);
     const events = generateEvents(people.map((p) => p.id), 1200, 31337); // ~90 dirty days: many chunks to interleave
     await send(events, new Map(people.map((p) => [p.id, p.access])));
+    // What erasing an account leaves: every day with events dirty, to be recomputed from them.
+    await exec(`INSERT INTO telemetry_dirty_days (day) SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date FROM telemetry_events`);
 
     await t.api.deps.jobs.send('telemetry.rollup', {});
     const answers = await Promise.all([1, 2, 3].map(() => t.get('/analytics/dashboard?period=90d', admin.access)));
@@ -251,6 +256,44 @@ describe('GET /analytics/dashboard', () => {
       const facts = { users: 0, activeLicenses: 0, purchases: [], activationDays: [] };
       assert.deepEqual(telemetryFigures(actualFigures(res.body)), telemetryFigures(expectedFigures(res.body, events, facts)));
     }
+  });
+
+  it('rolls batches up as they arrive, and folding their rows into one per day changes no figure', async () => {
+    await exec('TRUNCATE telemetry_events, telemetry_daily, telemetry_daily_counts, telemetry_daily_crashes, telemetry_daily_users, telemetry_dirty_days');
+    const admin = await signUpAs(t, 'admin');
+    const people = await Promise.all([signUp(t), signUp(t)]);
+    const events = generateEvents(people.map((p) => p.id), 600, 4242);
+    await send(events, new Map(people.map((p) => [p.id, p.access])));
+    const [dirty] = await query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry_dirty_days');
+    assert.equal(dirty!.n, 0, 'nothing is left for the first read to roll up');
+    const [appended] = await query<{ n: number }>('SELECT (count(*) - count(DISTINCT day))::int AS n FROM telemetry_daily');
+    assert.ok(appended!.n > 0, 'batches appended rows of their own');
+
+    const facts = { users: 0, activeLicenses: 0, purchases: [], activationDays: [] };
+    const figures = async () => {
+      const res = await t.get('/analytics/dashboard?period=90d', admin.access);
+      assert.equal(res.status, 200);
+      const actual = actualFigures(res.body);
+      const expected = expectedFigures(res.body, events, facts);
+      const telemetryOnly = ({ metrics: m, crashes }: typeof actual) => ({
+        dau: [m.daily_active_users, m.daily_active_users_series],
+        sessions: m.average_session_duration,
+        breakdowns: [m.most_used_features, m.daw_breakdown, m.os_breakdown],
+        crashes,
+      });
+      assert.deepEqual(telemetryOnly(actual), telemetryOnly(expected));
+      return telemetryOnly(actual);
+    };
+    const before = await figures();
+
+    await t.api.deps.jobs.send('telemetry.rollup', {});
+    await waitFor('the rollup job folds the appended rows', async () => (await query<{ n: number }>('SELECT (count(*) - count(DISTINCT day))::int AS n FROM telemetry_daily'))[0]!.n === 0);
+    for (const table of ['telemetry_daily_counts', 'telemetry_daily_crashes']) {
+      const keys = table === 'telemetry_daily_counts' ? 'day, dimension, key' : 'day, os, version, error';
+      const [twice] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT ${keys} FROM ${table} GROUP BY ${keys} HAVING count(*) > 1) x`);
+      assert.equal(twice!.n, 0, `${table} has one row per key`);
+    }
+    assert.deepEqual(await figures(), before);
   });
 
   it('defaults to 30 days, refuses other periods, and is for admins only', async () => {

@@ -132,8 +132,11 @@ describe('POST /analytics/telemetry', () => {
     assert.equal(at(events[0]!), Date.parse(past));
     assert.ok(at(events[1]!) <= Date.now());
     assert.ok(Math.abs(at(events[2]!) - Date.now()) < 60_000);
-    const dirty = await query<{ day: string }>('SELECT day::text FROM telemetry_dirty_days');
-    assert.ok(dirty.some((d) => d.day === past.slice(0, 10)));
+    const [rolled] = await query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM telemetry_daily_users WHERE day = :day AND dimension = 'all' AND user_id = :id`,
+      { day: past.slice(0, 10), id: u.id },
+    );
+    assert.equal(rolled!.n, 1, 'the past event is rolled up in its own day');
   });
 
   it('is documented in the OpenAPI book', async () => {
@@ -178,8 +181,11 @@ describe('POST /analytics/telemetry', () => {
     });
     assert.equal((await pending!).status, 201);
     assert.equal(await countEvents(u.id), 1);
-    const [marker] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_dirty_days WHERE day = (now() AT TIME ZONE 'UTC')::date`);
-    assert.equal(marker!.n, 1, 'its day is left dirty for the next refresh');
+    const [users] = await query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM telemetry_daily_users WHERE day = (now() AT TIME ZONE 'UTC')::date AND dimension = 'all' AND user_id = :id`,
+      { id: u.id },
+    );
+    assert.equal(users!.n, 1, 'it is rolled up once the refresh let go');
   });
 
   it('is admin-only to read back as a dashboard', async () => {

@@ -9,11 +9,13 @@ const CALLS = 15;
 
 /**
  * A million telemetry events over the last 30 days from 2,000 users, made by
- * SQL (generate_series) rather than through the API, with the days marked as
- * ingestion marks them.
+ * SQL (generate_series) rather than through the API; the table's trigger rolls
+ * them up as it rolls up every insert.
  */
 async function seedTelemetry(stack: BenchStack): Promise<void> {
-  await stack.db.query(`TRUNCATE telemetry_events, telemetry_daily, telemetry_daily_counts, telemetry_daily_crashes, telemetry_dirty_days`);
+  await stack.db.query(
+    `TRUNCATE telemetry_events, telemetry_daily, telemetry_daily_counts, telemetry_daily_crashes, telemetry_daily_users, telemetry_dirty_days`,
+  );
   await stack.db.query(
     `INSERT INTO users (email, password_hash, first_name, last_name, email_verified_at)
      SELECT 'telemetry.' || g || '.' || md5(random()::text) || '@example.test', 'x', 'Bench', 'Telemetry', now() FROM generate_series(1, $1) g`,
@@ -38,10 +40,6 @@ async function seedTelemetry(stack: BenchStack): Promise<void> {
        FROM generate_series(1, $1) g, u`,
     [ROWS],
   );
-  await stack.db.query(
-    `INSERT INTO telemetry_dirty_days (day)
-     SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date FROM telemetry_events ON CONFLICT DO NOTHING`,
-  );
   await stack.db.query('ANALYZE telemetry_events');
 }
 
@@ -58,9 +56,10 @@ function median(values: number[]): number {
 
 /**
  * Benchmark 6: `GET /analytics/dashboard?period=30d` over a million events.
- * Three situations: the first call after the million arrived (30 days to roll
- * up), calls while today's events keep arriving (today re-rolled each call),
- * and calls with every rollup current. The baseline is the same period
+ * Three situations: the first call after the million arrived (rolled up by
+ * their insert, so nothing is left to do), calls while batches of today's
+ * events keep arriving (each appends rollup rows the read sums), and calls
+ * with nothing new. The baseline is the same period
  * aggregated straight from the events (daily active users and average
  * session), which is what the rollups spare the dashboard.
  */
@@ -83,8 +82,12 @@ export const dashboardBenchmark: Benchmark = {
     const live: number[] = [];
     const current: number[] = [];
     for (let i = 0; i < CALLS; i += 1) {
-      // What ingestion does all day: an event for today marks today dirty.
-      await stack.db.query(`INSERT INTO telemetry_dirty_days (day) VALUES ((now() AT TIME ZONE 'UTC')::date) ON CONFLICT DO NOTHING`);
+      // What ingestion does all day: a batch of today's events arrives between two reads.
+      await stack.db.query(
+        `INSERT INTO telemetry_events (event_id, user_id, event_type, daw_type, os, features_used, occurred_at)
+         SELECT gen_random_uuid(), id, 'feature_used', 'Reaper', 'macOS 14', ARRAY['ghost_needle'], now()
+           FROM users WHERE email LIKE 'telemetry.%' LIMIT 100`,
+      );
       live.push(await timed(call));
       current.push(await timed(call));
     }
@@ -100,7 +103,7 @@ export const dashboardBenchmark: Benchmark = {
       );
     }
     ctx.note('ms', { seed: seedMs, first_call: coldMs, with_today_dirty: live, rollups_current: current, raw_scan: scan });
-    ctx.log(`first call after the load (30 days to roll up): ${coldMs.toFixed(0)} ms`);
+    ctx.log(`first call after the load: ${coldMs.toFixed(0)} ms`);
     const baseline = median(scan);
     return [
       figure({ benchmark: 'dashboard', name: 'ms, today still arriving', unit: 'ms', value: median(live), baseline, target: { kind: 'max', value: 300 } }),

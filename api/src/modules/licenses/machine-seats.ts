@@ -10,7 +10,7 @@ import {
 import type { AppDeps } from '../../context';
 import { audit, auditInsertSql, type RequestMeta } from '../../lib/audit';
 import { AppError, badRequest, unprocessable } from '../../lib/errors';
-import { queryBatch } from '../../lib/sql-batch';
+import { inTwoTrips } from '../../lib/two-trip-transaction';
 import { activationAnswer, readOwnActivationToken, tokenExpiry } from './activation-tokens';
 import { verifyMachineSignature } from './machine-keys';
 import { activationNotFound, assertUsable, licenseInvalid, MaxActivationsReached } from './errors';
@@ -90,18 +90,17 @@ export class MachineSeats {
    * API processes) count seats one after the other; the partial unique index
    * on (license_id, fingerprint) backs the "one seat per machine" rule.
    *
-   * Four round trips: BEGIN; the lock, then the seat count, this machine's
-   * live seat and the spent deactivation budget as read after the lock (one
-   * batch, see queryBatch); the write and its audit entry in one statement;
+   * Two round trips (see inTwoTrips): BEGIN with the lock, then the seat
+   * count, this machine's live seat and the spent deactivation budget as read
+   * after the lock; the write and its audit entry in one statement with the
    * COMMIT. The live machines' rows are read only when they are needed (a
    * re-binding to look for, or the list a refusal shows): a license with many
    * seats would otherwise have every one of them read and parsed per activation.
    */
   async activate(userId: string, input: ActivateRequest, meta: RequestMeta, outer?: Transaction, byFile?: { machineKey: string }): Promise<ActivateResponse> {
     if (!isValidLicenseKey(input.license_key)) throw licenseInvalid();
-    return this.store.inTransaction(outer, async (transaction) => {
-      const [[license], [seats], rebindable] = (await queryBatch(
-        this.deps.sequelize,
+    return inTwoTrips(this.deps.sequelize, outer, async (trips) => {
+      const [[license], [seats], rebindable] = (await trips.read(
         [
           `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.license_key = :key FOR UPDATE OF l`,
           `SELECT count(*)::int AS live, (array_agg(a.id) FILTER (WHERE a.fingerprint = :fingerprint))[1] AS same_id,
@@ -113,7 +112,6 @@ export class MachineSeats {
           ...(input.components ? [LIVE_BY_KEY] : []),
         ],
         { key: input.license_key, fingerprint: input.hardware_id },
-        transaction,
       )) as [LicenseRow[], Array<{ live: number; same_id: string | null; spent: number; pending: number }>, ActivationRow[] | undefined];
       // Someone else's key reads exactly like a wrong one.
       if (!license || license.user_id !== userId) throw licenseInvalid();
@@ -139,14 +137,13 @@ export class MachineSeats {
       if (seats!.same_id) {
         alreadyActive = true;
         activationId = seats!.same_id;
-        await this.store.rows(
-          `UPDATE activations SET machine_name = :machine_name, os = :os,
+        await trips.finish(
+          [`UPDATE activations SET machine_name = :machine_name, os = :os,
                   app_version = COALESCE(:app_version, app_version), plugin_version = COALESCE(:plugin_version, plugin_version),
                   components = CASE WHEN :components::jsonb = '{}'::jsonb THEN components ELSE :components::jsonb END,
                   token_expires_at = :token_expires_at, machine_key = COALESCE(:machine_key, machine_key), stale_at = NULL, updated_at = now()
-            WHERE id = :id RETURNING id`,
+            WHERE id = :id`],
           { ...machine, id: activationId },
-          transaction,
         );
       } else {
         const candidate = withinDeactivationBudget(license, seats!.spent)
@@ -160,11 +157,12 @@ export class MachineSeats {
           liveCount -= 1;
           if (!(candidate.activation.token_expires_at && candidate.activation.token_expires_at > now)) holders -= 1;
         } else if (liveCount >= license.max_activations) {
-          const live = rebindable ?? (await this.store.rows<ActivationRow>(LIVE_BY_KEY, { key: input.license_key }, transaction));
+          const live = rebindable ?? ((await trips.read([LIVE_BY_KEY], { key: input.license_key }))[0] as ActivationRow[]);
           throw new MaxActivationsReached(license.max_activations, live.map(activationSummary));
         }
         if (holders + 1 > license.max_activations + PENDING_BEYOND_SEATS) {
-          throw deactivationPending(await this.store.rows(PENDING_BY_KEY, { key: input.license_key }, transaction));
+          const [pending] = await trips.read([PENDING_BY_KEY], { key: input.license_key });
+          throw deactivationPending(pending as Parameters<typeof deactivationPending>[0]);
         }
         const audited = auditInsertSql(
           {
@@ -177,8 +175,8 @@ export class MachineSeats {
           { from: 'created', id: 'created.id' },
         );
         // The seat a re-binding takes over is freed in the same statement.
-        const [created] = await this.store.rows<{ id: string }>(
-          `WITH freed AS (
+        const [[created] = []] = (await trips.finish(
+          [`WITH freed AS (
              UPDATE activations SET deactivated_at = now(), deactivation_reason = 'rebound', deactivated_by = :user, updated_at = now(),
                     pending_until = ${PENDING_UNTIL}
               WHERE id = :rebound_from AND deactivated_at IS NULL RETURNING id
@@ -189,7 +187,7 @@ export class MachineSeats {
                      :now, :token_expires_at, :rebound_from, :machine_key)
              RETURNING id
            ), audited AS (${audited.sql})
-           SELECT id FROM created`,
+           SELECT id FROM created`],
           {
             ...machine,
             ...audited.replacements,
@@ -199,8 +197,7 @@ export class MachineSeats {
             now,
             rebound_from: rebound?.previous_activation_id ?? null,
           },
-          transaction,
-        );
+        )) as Array<Array<{ id: string }>>;
         activationId = created!.id;
         liveCount += 1;
       }

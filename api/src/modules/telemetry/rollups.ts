@@ -20,10 +20,13 @@ const DAY_RANGE = `e.occurred_at >= (d.day::timestamp AT TIME ZONE 'UTC') AND e.
 
 /**
  * Daily rollups of telemetry, which the dashboard reads instead of scanning
- * events. Ingest marks the days it touches dirty; a refresh recomputes each
- * dirty day whole from the events, so the rollups are always exactly what a
- * full scan would say, and recomputing twice is harmless. Days older than the
- * retention window keep their last rollup after their events are deleted.
+ * events. Inserted events are rolled up as they arrive, by a trigger in the
+ * inserting statement (migration 0016), which appends partial sums: readers
+ * sum a day's rows, and `fold` merges them from time to time. Deleting events
+ * (an account erased) marks their days dirty instead; a refresh recomputes
+ * each dirty day whole from the events, so the rollups are always exactly what
+ * a full scan would say, and recomputing twice is harmless. Days older than
+ * the retention window keep their last rollup after their events are deleted.
  */
 export class TelemetryRollups {
   constructor(private readonly deps: { sequelize: Sequelize; retentionDays: number }) {}
@@ -67,6 +70,40 @@ export class TelemetryRollups {
     });
   }
 
+  /**
+   * Merges each day's appended rows into one per key, so the rollups stay a
+   * few rows per day however many batches arrived. Sums are unchanged, so
+   * readers never see a difference; the lock keeps refreshes and the trigger's
+   * appends out while it runs.
+   */
+  async fold(): Promise<void> {
+    const { sequelize } = this.deps;
+    await sequelize.transaction(async (transaction) => {
+      await sequelize.query('SELECT pg_advisory_xact_lock(:id)', { replacements: { id: ROLLUP_LOCK_ID }, transaction });
+      await sequelize.query(
+        `WITH daily AS (
+           DELETE FROM telemetry_daily WHERE day IN (SELECT day FROM telemetry_daily GROUP BY day HAVING count(*) > 1) RETURNING *
+         ), folded_daily AS (
+           INSERT INTO telemetry_daily (day, events, active_users, timed_events, session_seconds)
+           SELECT day, sum(events), sum(active_users), sum(timed_events), sum(session_seconds) FROM daily GROUP BY day
+         ), counts AS (
+           DELETE FROM telemetry_daily_counts
+            WHERE (day, dimension, key) IN (SELECT day, dimension, key FROM telemetry_daily_counts GROUP BY 1, 2, 3 HAVING count(*) > 1)
+           RETURNING *
+         ), folded_counts AS (
+           INSERT INTO telemetry_daily_counts (day, dimension, key, count) SELECT day, dimension, key, sum(count) FROM counts GROUP BY 1, 2, 3
+         ), crashes AS (
+           DELETE FROM telemetry_daily_crashes
+            WHERE day IN (SELECT day FROM telemetry_daily_crashes GROUP BY day, os, version, error HAVING count(*) > 1)
+           RETURNING *
+         )
+         INSERT INTO telemetry_daily_crashes (day, os, version, error, count)
+         SELECT day, os, version, error, sum(count) FROM crashes GROUP BY 1, 2, 3, 4`,
+        { transaction },
+      );
+    });
+  }
+
   /** Deletes events past the retention window, in slices; returns how many went. */
   async deleteExpired(): Promise<number> {
     let total = 0;
@@ -99,7 +136,8 @@ export class TelemetryRollups {
     const run = (sql: string) => sequelize.query(sql, { bind: [days], transaction });
     await run(`
       WITH daily AS (DELETE FROM telemetry_daily WHERE day = ANY($1::date[])),
-           counts AS (DELETE FROM telemetry_daily_counts WHERE day = ANY($1::date[]))
+           counts AS (DELETE FROM telemetry_daily_counts WHERE day = ANY($1::date[])),
+           users AS (DELETE FROM telemetry_daily_users WHERE day = ANY($1::date[]))
       DELETE FROM telemetry_daily_crashes WHERE day = ANY($1::date[])`);
     await run(`
       WITH grain AS MATERIALIZED (
@@ -117,6 +155,11 @@ export class TelemetryRollups {
         INSERT INTO telemetry_daily (day, events, active_users, timed_events, session_seconds)
         SELECT day, sum(events), count(DISTINCT user_id), sum(timed), COALESCE(sum(seconds), 0)
           FROM grain GROUP BY day
+      ), users AS (
+        INSERT INTO telemetry_daily_users (day, dimension, key, user_id)
+        SELECT day, 'all', '', user_id FROM grain
+        UNION SELECT day, 'daw', daw_type, user_id FROM grain WHERE daw_type IS NOT NULL
+        UNION SELECT day, 'os', os, user_id FROM grain WHERE os IS NOT NULL
       ), counts AS (
         INSERT INTO telemetry_daily_counts (day, dimension, key, count)
         SELECT day, 'feature', f.feature, sum(events)

@@ -16,9 +16,10 @@ export const telemetryModule: Module = (m) => {
   const perUser = m.rateLimits.createLocalFirst({ prefix: 'telemetry_user', points: m.config.rateLimits.telemetryPerMinute, durationSeconds: 60 });
   const tags = ['analytics'];
 
-  // The dashboard refreshes what it reads; the schedule keeps that work small.
+  // The dashboard refreshes what it reads; the schedule keeps that work small and folds the rows batches appended.
   m.jobs.define(ROLLUP_JOB, async () => {
     await rollups.refreshDirtyDays();
+    await rollups.fold();
   });
   m.jobs.schedule(ROLLUP_JOB, '*/5 * * * *');
   m.jobs.define(RETENTION_JOB, async () => {
