@@ -61,15 +61,25 @@ export class TelemetryService {
     return { status: 'recorded', accepted, duplicates: events.length - accepted };
   }
 
-  /** Erases a user's events (account deletion); the days they were in are recomputed without them. */
+  /**
+   * Erases a user's events (account deletion). Their days' rollups go too (a
+   * crash line may quote them) and the days are marked dirty: the next refresh,
+   * and every dashboard read before it, recomputes them from what is left.
+   */
   async forgetUser(userId: string, transaction: Transaction): Promise<void> {
     await this.deps.sequelize.query(
       `WITH gone AS (
          DELETE FROM telemetry_events
           WHERE user_id = :userId AND EXISTS (SELECT pg_advisory_xact_lock_shared(${ROLLUP_LOCK_ID}))
-         RETURNING occurred_at)
+         RETURNING occurred_at
+       ), days AS (
+         SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date AS day FROM gone
+       ), seen AS (DELETE FROM telemetry_daily_users WHERE user_id = :userId),
+          daily AS (DELETE FROM telemetry_daily WHERE day IN (SELECT day FROM days)),
+          counts AS (DELETE FROM telemetry_daily_counts WHERE day IN (SELECT day FROM days)),
+          crashes AS (DELETE FROM telemetry_daily_crashes WHERE day IN (SELECT day FROM days))
        INSERT INTO telemetry_dirty_days (day)
-       SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date FROM gone ORDER BY 1
+       SELECT day FROM days ORDER BY 1
        ON CONFLICT DO NOTHING`,
       { replacements: { userId }, transaction },
     );
