@@ -6,6 +6,12 @@ import { CompanionError } from '../shared/errors';
 
 /** Bytes waiting for the disk before the response is paused (the disk is the slower side). */
 const QUEUE_LIMIT = 4 << 20;
+/**
+ * Written bytes after which the disk is asked to flush them in the background
+ * while the transfer goes on, so the one fsync before the rename finds little
+ * left to write instead of the whole file.
+ */
+const FLUSH_EVERY = 32 << 20;
 
 /**
  * A download's `.part` file together with the SHA-256 of exactly the bytes it
@@ -85,6 +91,8 @@ export class PartialFile {
       let diskError: unknown;
       let stopping = false;
       let grace: NodeJS.Timeout | undefined;
+      let unflushed = 0;
+      let flushing: Promise<void> | undefined;
 
       const onData = (chunk: Buffer) => {
         this.hash.update(chunk);
@@ -127,6 +135,12 @@ export class PartialFile {
             await file.writev(batch);
             this.size += bytes;
             onWritten(bytes);
+            unflushed += bytes;
+            if (unflushed >= FLUSH_EVERY && !flushing) {
+              unflushed = 0;
+              // A failed early flush changes nothing: the fsync before the rename still decides.
+              flushing = file.datasync().catch(() => undefined).finally(() => (flushing = undefined));
+            }
           }
         } catch (err) {
           diskError = new CompanionError('download_failed', `The download could not be written to disk (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: err });
@@ -142,6 +156,7 @@ export class PartialFile {
         // A stream that errors after this point has nobody listening: keep it from crashing the process.
         body.on('error', () => undefined);
         try {
+          await flushing;
           await (await handle).close();
         } catch (err) {
           diskError ??= new CompanionError('download_failed', 'The download could not be written to disk.', { cause: err });
