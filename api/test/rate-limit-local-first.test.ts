@@ -107,4 +107,32 @@ describe('rate limits counted in memory first', () => {
     assert.equal(asked(), before);
     limiter.close();
   });
+
+  it('a flush of many keys is one statement, and what another process counted still refuses from memory', async () => {
+    const LIMIT = 10;
+    const a = processA.createLocalFirst({ prefix: 'lf_fleet', points: LIMIT, durationSeconds: 60 });
+    const b = processB.createLocalFirst({ prefix: 'lf_fleet', points: LIMIT, durationSeconds: 60 });
+    const keys = Array.from({ length: 50 }, (_, i) => `10.1.0.${i}`);
+    // The first request of each key asks the counter; the next ones are counted in memory.
+    for (const key of keys) for (let i = 0; i < 4; i++) assert.equal(await attempt(a, key), 'ok');
+    let statements = 0;
+    const count = (_options: unknown, query: { sql?: string }) => void (/rate_limits/.test(query.sql ?? '') && (statements += 1));
+    t.api.deps.sequelize.addHook('afterQuery', 'count_flush', count as never);
+    try {
+      await a.flush();
+    } finally {
+      t.api.deps.sequelize.removeHook('afterQuery', 'count_flush');
+    }
+    assert.equal(statements, 1, 'fifty keys flushed in one statement');
+    for (const key of keys.slice(0, 3)) assert.equal(await sharedCount(`lf_fleet:${key}`), 4);
+    // Process B spends the rest of one key's window; A learns it at its next flush and refuses from memory.
+    const spent = keys[0]!;
+    for (let i = 0; i < 7; i++) await attempt(b, spent);
+    await b.flush();
+    assert.equal(await attempt(a, spent), 'ok', 'A still has room in memory before its flush');
+    await a.flush();
+    assert.equal(await attempt(a, spent), 'refused');
+    assert.equal(await attempt(a, keys[1]!), 'ok', 'other keys are untouched');
+    await Promise.all([a.flush(), b.flush()]);
+  });
 });

@@ -1,9 +1,9 @@
 import type { Context, Next } from 'koa';
 import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { Redis } from 'ioredis';
 import { tooManyRequests } from './errors';
-import { LocalFirstLimiter } from './local-first-limiter';
+import { LocalFirstLimiter, type AddMany } from './local-first-limiter';
 
 export interface LimiterSpec {
   /** Distinguishes counters of different limits in the shared store. */
@@ -56,7 +56,9 @@ export class RateLimits {
    * secrets (sign-in, passwords) keep `create`.
    */
   createLocalFirst(spec: LimiterSpec): LocalFirstLimiter {
-    const limiter = new LocalFirstLimiter(this.create(spec), spec.points);
+    // Redis answers each key in microseconds; PostgreSQL's flush is one statement for all keys.
+    const addMany = this.redis ? undefined : addManyInPostgres(this.deps.sequelize, spec);
+    const limiter = new LocalFirstLimiter(this.create(spec), spec.points, addMany);
     this.localFirst.push(limiter);
     return limiter;
   }
@@ -66,6 +68,33 @@ export class RateLimits {
     await Promise.all(this.localFirst.map((limiter) => limiter.flush()));
     this.redis?.disconnect();
   }
+}
+
+/**
+ * Adds points to many keys of `rate_limits` in one statement, with the rule
+ * rate-limiter-flexible's PostgreSQL store applies to one key: a window that
+ * has ended starts again from the points added. Keys go in sorted so that two
+ * processes flushing at once lock rows in the same order.
+ */
+function addManyInPostgres(sequelize: Sequelize, spec: LimiterSpec): AddMany {
+  return async (adds) => {
+    const sorted = adds.map((a) => ({ key: `${spec.prefix}:${a.key}`, points: a.points })).sort((a, b) => (a.key < b.key ? -1 : 1));
+    const now = Date.now();
+    const rows = await sequelize.query<{ key: string; points: number; expire: string | null }>(
+      `INSERT INTO rate_limits (key, points, expire)
+       SELECT k, p, $3::bigint FROM unnest($1::text[], $2::int[]) AS t(k, p)
+       ON CONFLICT (key) DO UPDATE SET
+         points = CASE WHEN rate_limits.expire <= $4 THEN EXCLUDED.points ELSE rate_limits.points + EXCLUDED.points END,
+         expire = CASE WHEN rate_limits.expire <= $4 THEN EXCLUDED.expire ELSE rate_limits.expire END
+       RETURNING key, points, expire`,
+      { bind: [sorted.map((a) => a.key), sorted.map((a) => a.points), now + spec.durationSeconds * 1000, now], type: QueryTypes.SELECT },
+    );
+    return rows.map((r) => ({
+      key: r.key.slice(spec.prefix.length + 1),
+      consumed: r.points,
+      msBeforeNext: r.expire === null ? 0 : Math.max(Number(r.expire) - Date.now(), 0),
+    }));
+  };
 }
 
 /** Consumes one point for the request's key or throws 429 with Retry-After. */

@@ -32,6 +32,26 @@ async function seedValidation(stack: BenchStack): Promise<{ api: BenchRequest[];
   };
 }
 
+/**
+ * Sends every request once, `concurrency` at a time: a fleet in steady state
+ * has validated each of its licenses before, so the API's cache holds them and
+ * the baseline's PostgreSQL has their pages in memory. Figures are for that
+ * steady state; a cold process answers its first validation of each key from
+ * the database (docs/benchmarks.md has the cold figures).
+ */
+export async function sendEachOnce(url: string, requests: BenchRequest[], concurrency = 32): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < requests.length) {
+      const r = requests[next++]!;
+      const res = await fetch(url + r.path, { method: r.method, headers: r.headers, body: r.body });
+      if (res.status !== 200) throw new Error(`warm-up: ${r.path} answered ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
 /** Answers that are not `200 {valid: true}` make a figure meaningless: check a sample before loading. */
 export async function assertValid(stack: BenchStack, requests: BenchRequest[]): Promise<void> {
   for (const r of requests.slice(0, 3)) {
@@ -46,7 +66,7 @@ export async function assertValid(stack: BenchStack, requests: BenchRequest[]): 
  * memory first; answered from the process's validation cache, one statement on
  * a miss) with random keys among 10k licenses at 32 connections, vs the
  * baseline's one prepared unique-key SELECT with the same pool size on the
- * same database. The cache starts cold: each key's first validation is a miss.
+ * same database. Both sides are warmed by one request per key first.
  */
 export const validationBenchmark: Benchmark = {
   name: 'validation',
@@ -57,7 +77,9 @@ export const validationBenchmark: Benchmark = {
     const requests = await validationRequests(stack);
     await assertValid(stack, requests.api);
     const common = { scenario: 'pool' as const, connections: CONNECTIONS, durationSeconds: ctx.durationSeconds, warmupSeconds: 2, maxRequests: 500_000 };
+    await sendEachOnce(stack.baselineUrl, requests.baseline);
     const baseline = await runLoad({ ...common, url: stack.baselineUrl, args: { requests: requests.baseline } });
+    await sendEachOnce(stack.api.url, requests.api);
     const api = await runLoad({ ...common, url: stack.api.url, args: { requests: requests.api } });
     // The same load as a fleet sends it, from many addresses (the API trusts its proxy's X-Forwarded-For here).
     const fleet = await runLoad({ ...common, url: stack.api.url, args: { requests: requests.api, clientAddresses: CLIENT_ADDRESSES } });
