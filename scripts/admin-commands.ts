@@ -3,7 +3,7 @@ import { CreateApiKeyRequest, Email, IsoDateTime, Password, PolicyName, ProductI
 import { z } from 'zod';
 import type { AppDeps } from '../api/src/context';
 import { User } from '../api/src/db/models';
-import { audit } from '../api/src/lib/audit';
+import { audit } from '../api/src/db/audit';
 import { hashPassword } from '../api/src/lib/passwords';
 import { ApiKeysService } from '../api/src/modules/api-keys/service';
 import { LicenseIssuer } from '../api/src/modules/licenses/issuing';

@@ -18,8 +18,8 @@ import { activate as activateOverHttp, grantLicense, newFingerprint } from '../.
 import type { CompanionCore } from '../src/core/companion-core';
 import { CredentialStore } from '../src/core/credential-store';
 import { hardwareComponents, machineFingerprint, machineName } from '../src/core/fingerprint';
-import { dispatch } from '../src/shared/ipc';
-import type { ActivationState } from '../src/shared/models';
+import { dispatch } from '../src/contract/ipc';
+import type { ActivationState } from '../src/contract/models';
 import { companionPlace, openCompanion, removePlace, type CompanionPlace } from './helpers/companion';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

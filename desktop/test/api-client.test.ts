@@ -13,7 +13,7 @@ import { LoginRequest, TokenPair, UserProfile } from '@ngn/shared';
 import { signUp, startTestApi, type TestApi } from '../../api/test/helpers/api';
 import { freePort } from '../../api/test/helpers/process';
 import { ApiClient, type SessionStorage } from '../src/core/api-client';
-import { CompanionError } from '../src/shared/errors';
+import { CompanionError } from '../src/contract/errors';
 
 /** The refresh token in memory: the keychain has its own test. */
 function memorySession(initial: string | null = null): SessionStorage & { saved: Array<string | null> } {

@@ -13,9 +13,9 @@ import WebSocket from 'ws';
 import { signUp, startTestApi, type TestApi } from '../../api/test/helpers/api';
 import { startBridge, type RunningBridge } from '../src/bridge/server';
 import { createBridgeClient, type BridgeClient } from '../src/renderer/bridge-client';
-import { CompanionError } from '../src/shared/errors';
-import type { AuthState } from '../src/shared/models';
-import type { Settings } from '../src/shared/settings';
+import { CompanionError } from '../src/contract/errors';
+import type { AuthState } from '../src/contract/models';
+import type { Settings } from '../src/contract/settings';
 import { companionPlace, removePlace, testLogger, type CompanionPlace } from './helpers/companion';
 
 let t: TestApi;

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CredentialStore } from '../src/core/credential-store';
 import { Downloader } from '../src/core/downloader';
-import { CompanionError } from '../src/shared/errors';
+import { CompanionError } from '../src/contract/errors';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

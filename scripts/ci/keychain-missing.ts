@@ -3,7 +3,7 @@
  * the Companion must answer keychain_unavailable and name the package to install.
  */
 import { CredentialStore } from '../../desktop/src/core/credential-store';
-import { CompanionError } from '../../desktop/src/shared/errors';
+import { CompanionError } from '../../desktop/src/contract/errors';
 
 try {
   await new CredentialStore('NextGen Noise CI check').get('probe');

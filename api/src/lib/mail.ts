@@ -72,3 +72,14 @@ function mailFileName(m: MailMessage): string {
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+export const ACCOUNT_MAIL_FOOTER = 'NextGen Noise · You get this mail because of an action on your account.';
+
+/** The one HTML frame of every mail we send, whatever module writes the text. */
+export function htmlLayout(title: string, paragraphs: string[], code?: { label: string; value: string; link: string }): string {
+  const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('');
+  const codeBlock = code
+    ? `<p>${escapeHtml(code.label)}</p><p><a href="${escapeHtml(code.link)}" style="font-weight:bold">${escapeHtml(code.link)}</a></p><p><code style="font-size:14px">${escapeHtml(code.value)}</code></p>`
+    : '';
+  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:560px;margin:auto"><h2>${escapeHtml(title)}</h2>${body}${codeBlock}<hr><small>${escapeHtml(ACCOUNT_MAIL_FOOTER)}</small></body></html>`;
+}

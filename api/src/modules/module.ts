@@ -1,13 +1,13 @@
 import type Router from '@koa/router';
 import type { z, ZodType } from 'zod';
 import type { AppDeps } from '../context';
-import type { Handler, RouteSpec } from '../lib/http/route';
+import type { Handler, RouteSpec } from '../lib/http/route-spec';
 import type { OpenApiBook } from '../lib/http/openapi';
 import type { AuthService } from './auth/service';
 import type { LicensesService } from './licenses/service';
 import type { PurchasesService } from './purchases/service';
 import type { ReleasesService } from './releases/service';
-import type { MetricsService } from './metrics/routes';
+import type { MetricsService } from './metrics/service';
 import type { NewsletterService } from './newsletter/service';
 import type { TelemetryService } from './telemetry/service';
 

@@ -2,7 +2,7 @@
  * Messages of the WebSocket bridge: the channel map of `shared/ipc.ts` as JSON
  * frames. Kept apart from the server so the browser client imports nothing of Node.
  */
-import type { Envelope } from '../shared/ipc';
+import type { Envelope } from '../contract/ipc';
 
 export type BridgeClientMessage = { type: 'invoke'; id: number; channel: string; request?: unknown };
 

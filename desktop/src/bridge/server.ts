@@ -10,9 +10,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CompanionCore, type CompanionCoreOptions } from '../core/companion-core';
 import { consoleLogger, type Logger } from '../core/logger';
 import { isAllowedExternalUrl } from '../core/url-policy';
-import { CompanionError } from '../shared/errors';
-import { dispatch, EVENT_NAMES, type ChannelHandlers } from '../shared/ipc';
-import type { UpdateStatus } from '../shared/models';
+import { CompanionError } from '../contract/errors';
+import { dispatch, EVENT_NAMES, type ChannelHandlers } from '../contract/ipc';
+import type { UpdateStatus } from '../contract/models';
 import { BRIDGE_COOKIE, BRIDGE_SESSION_PATH, BRIDGE_TOKEN_HEADER, BRIDGE_WS_PATH, type BridgeClientMessage, type BridgeServerMessage } from './protocol';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -16,8 +16,8 @@ import {
   type HardwareComponents,
   type TokenVerdictCode,
 } from '@ngn/shared';
-import { CompanionError, serializeError, type SerializedError } from '../shared/errors';
-import type { ActivateResult, ActivationState, ProductActivation } from '../shared/models';
+import { CompanionError, serializeError, type SerializedError } from '../contract/errors';
+import type { ActivateResult, ActivationState, ProductActivation } from '../contract/models';
 import type { ApiClient } from './api-client';
 import { readJsonFile, writeFileAtomic } from './atomic-file';
 import type { CredentialStore } from './credential-store';

@@ -1,6 +1,6 @@
 import { ErrorBody, RefreshRequest, TokenPair } from '@ngn/shared';
 import type { z, ZodType } from 'zod';
-import { CompanionError } from '../shared/errors';
+import { CompanionError } from '../contract/errors';
 import { Emitter } from './emitter';
 
 export const API_PREFIX = '/api/v1';

@@ -1,5 +1,5 @@
 import { ClientConfig, PortalResponse } from '@ngn/shared';
-import { CompanionError } from '../shared/errors';
+import { CompanionError } from '../contract/errors';
 import type { ApiClient } from './api-client';
 import { isBillingPortalUrl, isCheckoutUrl } from './url-policy';
 

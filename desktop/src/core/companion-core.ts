@@ -34,10 +34,10 @@ import {
   type RootPublicJwk,
 } from '@ngn/shared';
 import { z } from 'zod';
-import { CompanionError } from '../shared/errors';
-import type { ChannelHandlers, CompanionEvents } from '../shared/ipc';
-import { SettingsPatch } from '../shared/settings';
-import type { AppInfo, AuthState, DeepLink, TelemetryStatus, Transport } from '../shared/models';
+import { CompanionError } from '../contract/errors';
+import type { ChannelHandlers, CompanionEvents } from '../contract/ipc';
+import { SettingsPatch } from '../contract/settings';
+import type { AppInfo, AuthState, DeepLink, TelemetryStatus, Transport } from '../contract/models';
 import { ActivationManager } from './activation-manager';
 import { verifyCompanionUpdate, type UpdateVerdict } from './companion-update-check';
 import { ApiClient } from './api-client';

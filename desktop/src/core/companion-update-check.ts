@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { ReleasePlatform } from '@ngn/shared';
 import { z } from 'zod';
-import { CompanionError } from '../shared/errors';
+import { CompanionError } from '../contract/errors';
 import { sha256File } from './file-hash';
 import type { ReleaseTrust } from './release-trust';
 

@@ -1,4 +1,4 @@
-import { CompanionError } from '../shared/errors';
+import { CompanionError } from '../contract/errors';
 
 export const KEYCHAIN_SERVICE = 'NextGen Noise Companion';
 

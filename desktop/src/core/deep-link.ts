@@ -1,4 +1,4 @@
-import type { DeepLink } from '../shared/models';
+import type { DeepLink } from '../contract/models';
 
 export const DEEP_LINK_SCHEME = 'nextgennoise';
 

@@ -1,4 +1,4 @@
-import type { DownloadState } from '../shared/models';
+import type { DownloadState } from '../contract/models';
 
 /** Rolling speed over the last few seconds, so one slow moment does not swing the ETA. */
 class SpeedMeter {

@@ -1,4 +1,4 @@
-import { serializeError, type SerializedError } from '../shared/errors';
+import { serializeError, type SerializedError } from '../contract/errors';
 import type { PartialFile } from './partial-file';
 
 /** Runs after the size and SHA-256 matched, e.g. to check a release signature; throwing a CompanionError rejects the file. */

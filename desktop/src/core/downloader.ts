@@ -1,8 +1,8 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CompanionError, serializeError, type SerializedError } from '../shared/errors';
-import type { DownloadState, DownloadStatus } from '../shared/models';
+import { CompanionError, serializeError, type SerializedError } from '../contract/errors';
+import type { DownloadState, DownloadStatus } from '../contract/models';
 import { DownloadRecords, PersistedDownload } from './download-records';
 import { TransferProgress } from './download-progress';
 import { verifyDownload, type VerifyDownload } from './download-verification';

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { CompanionError } from '../shared/errors';
+import { CompanionError } from '../contract/errors';
 
 export interface RangeRequestOptions {
   /** Aborts the request until the response starts (the caller checks it before calling); the body is then the caller's to stop. */

@@ -9,9 +9,9 @@ import {
   ReleasePlatform,
   compareSemver,
 } from '@ngn/shared';
-import { CompanionError } from '../shared/errors';
-import type { DownloadState, InstallResult, InstalledPlugin, PluginsState } from '../shared/models';
-import type { Settings } from '../shared/settings';
+import { CompanionError } from '../contract/errors';
+import type { DownloadState, InstallResult, InstalledPlugin, PluginsState } from '../contract/models';
+import type { Settings } from '../contract/settings';
 import type { ApiClient } from './api-client';
 import { readJsonFile, writeFileAtomic } from './atomic-file';
 import { Downloader } from './downloader';

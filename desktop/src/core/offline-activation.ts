@@ -11,8 +11,8 @@ import {
   OfflineDeactivateResponse,
   type HardwareComponents,
 } from '@ngn/shared';
-import { CompanionError } from '../shared/errors';
-import type { ActivationState } from '../shared/models';
+import { CompanionError } from '../contract/errors';
+import type { ActivationState } from '../contract/models';
 import type { ActivationManager } from './activation-manager';
 import type { ApiClient } from './api-client';
 import type { CredentialStore } from './credential-store';

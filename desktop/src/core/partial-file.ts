@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat, truncate } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { CompanionError } from '../shared/errors';
+import { CompanionError } from '../contract/errors';
 
 /** Bytes waiting for the disk before the response is paused (the disk is the slower side). */
 const QUEUE_LIMIT = 4 << 20;

@@ -2,7 +2,7 @@ import { Jwks, RootPublicJwk, activeReleaseKeys, verifyReleaseKeyset, verifyRele
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { CompanionError } from '../shared/errors';
+import { CompanionError } from '../contract/errors';
 import type { ApiClient } from './api-client';
 import { readJsonFile, writeFileAtomic } from './atomic-file';
 import PINNED_ROOTS from '../../release-roots.json' with { type: 'json' };

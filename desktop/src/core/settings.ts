@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { Settings, SettingsPatch } from '../shared/settings';
-import { CompanionError } from '../shared/errors';
+import { Settings, SettingsPatch } from '../contract/settings';
+import { CompanionError } from '../contract/errors';
 import { readJsonFile, writeFileAtomic } from './atomic-file';
 import { Emitter } from './emitter';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { CompanionError } from '../shared/errors';
+import { CompanionError } from '../contract/errors';
 import { readJsonFile, writeFileAtomic } from './atomic-file';
 import { SerialQueue } from './serial';
 

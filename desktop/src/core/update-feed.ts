@@ -1,4 +1,4 @@
-import type { Settings } from '../shared/settings';
+import type { Settings } from '../contract/settings';
 
 /**
  * Where electron-updater looks for the companion's own updates: the API's feed

@@ -1,5 +1,5 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { CHANNEL_NAMES, dispatch, ipcEventName, ipcInvokeName, type ChannelHandlers, type CompanionEvents, type EventName } from '../shared/ipc';
+import { CHANNEL_NAMES, dispatch, ipcEventName, ipcInvokeName, type ChannelHandlers, type CompanionEvents, type EventName } from '../contract/ipc';
 
 /**
  * One ipcMain handler per channel of the map, each refusing any sender but the

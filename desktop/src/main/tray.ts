@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { app, Menu, nativeImage, Tray } from 'electron';
-import type { ActivationState, AuthState } from '../shared/models';
+import type { ActivationState, AuthState } from '../contract/models';
 
 export interface TrayOptions {
   onOpen: () => void;

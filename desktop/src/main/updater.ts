@@ -1,7 +1,7 @@
 import { app } from 'electron';
 import electronUpdater from 'electron-updater';
-import type { Settings } from '../shared/settings';
-import type { UpdateStatus } from '../shared/models';
+import type { Settings } from '../contract/settings';
+import type { UpdateStatus } from '../contract/models';
 import type { Logger } from '../core/logger';
 import { companionUpdateFeed } from '../core/update-feed';
 import { log } from './log';

@@ -4,7 +4,7 @@
  * No Node API, no ipcRenderer and no arbitrary channel name reaches the page.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { ipcEventName, ipcInvokeName, isChannelName, isEventName, type CompanionApi, type Envelope } from '../shared/ipc';
+import { ipcEventName, ipcInvokeName, isChannelName, isEventName, type CompanionApi, type Envelope } from '../contract/ipc';
 
 const companion: CompanionApi = {
   transport: 'electron',

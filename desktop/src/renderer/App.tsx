@@ -1,6 +1,6 @@
 /** The app: signed out it shows the account screens, signed in the shell with its six screens. */
 import { Component, useEffect, type ErrorInfo, type ReactNode } from 'react';
-import type { CompanionApi } from '../shared/ipc';
+import type { CompanionApi } from '../contract/ipc';
 import { Icon } from './components/Icon';
 import { Shell } from './components/Shell';
 import { ToastProvider } from './components/Toast';

@@ -5,8 +5,8 @@
  * same allow-list as the desktop app.
  */
 import { BRIDGE_SESSION_PATH, BRIDGE_TOKEN_HEADER, BRIDGE_WS_PATH, type BridgeClientMessage, type BridgeServerMessage } from '../bridge/protocol';
-import { CompanionError } from '../shared/errors';
-import type { ChannelName, CompanionApi, CompanionEvents, EventName } from '../shared/ipc';
+import { CompanionError } from '../contract/errors';
+import type { ChannelName, CompanionApi, CompanionEvents, EventName } from '../contract/ipc';
 
 /** The subset of the WebSocket API used here (the browser's, or `ws` in Node tests). */
 interface SocketLike {

@@ -3,8 +3,8 @@
  * preload, or else connected to the local bridge when the UI runs in a browser.
  * Either way, failed calls reject with a CompanionError (code, message, details).
  */
-import { CompanionError, type SerializedError } from '../shared/errors';
-import type { CompanionApi } from '../shared/ipc';
+import { CompanionError, type SerializedError } from '../contract/errors';
+import type { CompanionApi } from '../contract/ipc';
 import { bridgeFromLocation, createBridgeClient, exchangeBridgeToken } from './bridge-client';
 
 declare global {

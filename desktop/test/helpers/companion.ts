@@ -6,7 +6,7 @@ import type { TokenFileEnvironment } from '@ngn/shared';
 import { CompanionCore, type CompanionCoreOptions } from '../../src/core/companion-core';
 import { CredentialStore } from '../../src/core/credential-store';
 import { consoleLogger } from '../../src/core/logger';
-import type { InstallResult } from '../../src/shared/models';
+import type { InstallResult } from '../../src/contract/models';
 
 export const testLogger = consoleLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent', 'companion-test');
 

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DownloadProgress, describeDownload, downloadPercent } from '../../src/renderer/components/DownloadProgress';
-import type { DownloadState } from '../../src/shared/models';
+import type { DownloadState } from '../../src/contract/models';
 
 afterEach(cleanup);
 

@@ -8,7 +8,7 @@ import type { Benchmark } from '../benchmark';
 import { runLoad, unexpectedAnswers } from '../load';
 import { figure } from '../report';
 import type { BenchStack } from '../stack';
-import { assertValid, validationRequests } from './validation';
+import { assertValid, sendEachOnce, validationRequests } from './validation';
 
 const CONNECTIONS = 32;
 const REVOCATIONS = 5;
@@ -100,6 +100,9 @@ export const scaleOutBenchmark: Benchmark = {
       second = await startApiProcess({ ...stack.apiEnv, PORT: String(portB) });
       proxy = await startHaproxy([Number(new URL(stack.api.url).port), portB]);
       await assertValid({ ...stack, api: { ...stack.api, url: proxy.url } }, requests.api);
+      // Steady state, as in the validation benchmark: each process has met every key once.
+      await sendEachOnce(stack.baselineUrl, requests.baseline);
+      for (const url of [stack.api.url, second.url]) await sendEachOnce(url, requests.api);
       const common = { scenario: 'pool' as const, connections: CONNECTIONS, durationSeconds: ctx.durationSeconds, warmupSeconds: 2, maxRequests: 500_000 };
       const baseline = await runLoad({ ...common, url: stack.baselineUrl, args: { requests: requests.baseline } });
       const both = await runLoad({ ...common, url: proxy.url, args: { requests: requests.api } });

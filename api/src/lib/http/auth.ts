@@ -3,18 +3,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Role } from '@ngn/shared';
 import type { AccessTokens } from '../access-tokens';
 import { AppError, forbidden, unauthorized } from '../errors';
-import type { Access } from './route';
-
-export interface AuthUser {
-  id: string;
-  email: string;
-  role: Role;
-  /** The sign-in (refresh-token family) this request belongs to; null for API keys. */
-  sessionId: string | null;
-  /** Set when the caller used an admin API key rather than a user session. */
-  apiKeyId?: string;
-  scopes?: string[];
-}
+import type { Access, AuthUser } from './route-spec';
 
 /** Resolves an `Authorization: Bearer <token>` header to a caller another way than a user session. */
 export type BearerResolver = (token: string) => Promise<AuthUser | undefined>;

@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { ErrorBody } from '@ngn/shared';
 import type { ZodType } from 'zod';
-import type { RouteSpec } from './route';
+import type { RouteSpec } from './route-spec';
 
 const BASE = '/api/v1';
 

@@ -1,46 +1,9 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z, type ZodType } from 'zod';
-import type { ApiKeyScope } from '@ngn/shared';
 import { AppError, validationFailed } from '../errors';
-import type { AuthUser } from './auth';
 import type { OpenApiBook } from './openapi';
-
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-
-/**
- * Who may call a route: nobody signed in, any signed-in user, or the listed
- * roles. Admin API keys are refused everywhere except on routes that name a
- * scope the key holds (`apiKeyScope`).
- */
-export type Access = 'public' | 'user' | { roles: Array<AuthUser['role']>; apiKeyScope?: ApiKeyScope };
-
-export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodType, R extends ZodType> {
-  method: Method;
-  path: string;
-  summary: string;
-  tags: string[];
-  access: Access;
-  body?: B;
-  query?: Q;
-  params?: P;
-  /** Schema of the 2xx body; omitted for routes that stream or redirect. */
-  response?: R;
-  status?: number;
-  /** Extra error statuses worth documenting, e.g. { 409: 'email taken' }. */
-  errors?: Record<number, string>;
-}
-
-export interface HandlerInput<B, Q, P> {
-  body: B;
-  query: Q;
-  params: P;
-  /** Present whenever access is not 'public'. */
-  user: AuthUser;
-  ctx: Context;
-}
-
-export type Handler<B, Q, P, R> = (input: HandlerInput<B, Q, P>) => Promise<R | void> | R | void;
+import type { Access, AuthUser, Handler, RouteSpec } from './route-spec';
 
 export interface RouteDeps {
   router: Router;

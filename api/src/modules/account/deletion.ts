@@ -1,12 +1,13 @@
 import type { Transaction } from 'sequelize';
 import type { AppDeps } from '../../context';
 import { User } from '../../db/models';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { badRequest, notFound } from '../../lib/errors';
 import { verifyPassword } from '../../lib/passwords';
 import { consumeOrThrow } from '../../lib/rate-limit';
 import type { ServiceRegistry } from '../module';
-import { CUSTOMER_ERASURE_JOB } from '../purchases/customer-erasure';
+import { CUSTOMER_ERASURE_JOB } from '../purchases/service';
 
 /** Wrong passwords allowed per account per window before deletion attempts are refused for a while. */
 const WRONG_PASSWORD_LIMIT = 5;

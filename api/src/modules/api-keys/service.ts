@@ -2,9 +2,10 @@ import { QueryTypes } from 'sequelize';
 import type { ApiKey as ApiKeyView, ApiKeyListQuery, ApiKeyList, CreateApiKeyRequest, CreatedApiKey, Role } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { ApiKey, User } from '../../db/models';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { notFound, unauthorized, validationFailed } from '../../lib/errors';
-import type { AuthUser } from '../../lib/http/auth';
+import type { AuthUser } from '../../lib/http/route-spec';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
 import { hashSecret, newSecret } from '../../lib/secrets';
 

@@ -1,15 +1,4 @@
-import { escapeHtml, type MailMessage } from '../../lib/mail';
-
-const footer = 'NextGen Noise · You get this mail because of an action on your account.';
-
-/** The one HTML frame of every mail we send (other areas reuse it for their templates). */
-export function layout(title: string, paragraphs: string[], code?: { label: string; value: string; link: string }): string {
-  const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('');
-  const codeBlock = code
-    ? `<p>${escapeHtml(code.label)}</p><p><a href="${escapeHtml(code.link)}" style="font-weight:bold">${escapeHtml(code.link)}</a></p><p><code style="font-size:14px">${escapeHtml(code.value)}</code></p>`
-    : '';
-  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:560px;margin:auto"><h2>${escapeHtml(title)}</h2>${body}${codeBlock}<hr><small>${escapeHtml(footer)}</small></body></html>`;
-}
+import { ACCOUNT_MAIL_FOOTER, htmlLayout, type MailMessage } from '../../lib/mail';
 
 export function verificationMail(to: string, firstName: string, token: string, appLink: string): MailMessage {
   const link = `${appLink}verify-email?token=${encodeURIComponent(token)}`;
@@ -17,8 +6,8 @@ export function verificationMail(to: string, firstName: string, token: string, a
     tag: 'verify-email',
     to,
     subject: 'Welcome to NextGen Noise: confirm your email',
-    text: `Hi ${firstName},\n\nWelcome to NextGen Noise. Confirm your email address by opening this link in the Companion:\n\n${link}\n\nor paste this code into it:\n\nverification token: ${token}\n\nThe code is valid for 48 hours.\n\n${footer}\n`,
-    html: layout(`Welcome, ${firstName}`, ['Confirm your email address to finish setting up your account.'], {
+    text: `Hi ${firstName},\n\nWelcome to NextGen Noise. Confirm your email address by opening this link in the Companion:\n\n${link}\n\nor paste this code into it:\n\nverification token: ${token}\n\nThe code is valid for 48 hours.\n\n${ACCOUNT_MAIL_FOOTER}\n`,
+    html: htmlLayout(`Welcome, ${firstName}`, ['Confirm your email address to finish setting up your account.'], {
       label: 'Open in the Companion, or paste the code below (valid for 48 hours):',
       value: token,
       link,
@@ -37,8 +26,8 @@ export function welcomeMail(to: string, firstName: string, appLink: string): Mai
     tag: 'welcome',
     to,
     subject: 'Your NextGen Noise account is ready',
-    text: `Hi ${firstName},\n\nYour email is confirmed and your account is ready. Three first steps:\n\n${steps.join('\n')}\n\nQuestions? Support in the Companion (${appLink}support) answers within a day.\n\n${footer}\n`,
-    html: layout(`Welcome, ${firstName}`, ['Your email is confirmed and your account is ready. Three first steps:', ...steps]),
+    text: `Hi ${firstName},\n\nYour email is confirmed and your account is ready. Three first steps:\n\n${steps.join('\n')}\n\nQuestions? Support in the Companion (${appLink}support) answers within a day.\n\n${ACCOUNT_MAIL_FOOTER}\n`,
+    html: htmlLayout(`Welcome, ${firstName}`, ['Your email is confirmed and your account is ready. Three first steps:', ...steps]),
   };
 }
 
@@ -48,8 +37,8 @@ export function resetMail(to: string, firstName: string, token: string, appLink:
     tag: 'reset-password',
     to,
     subject: 'Reset your NextGen Noise password',
-    text: `Hi ${firstName},\n\nSomeone (hopefully you) asked to reset your password. Open this link in the Companion:\n\n${link}\n\nor use this code:\n\nreset token: ${token}\n\nIt works once and expires in 1 hour. If it was not you, ignore this mail: your password stays as it is.\n\n${footer}\n`,
-    html: layout('Reset your password', ['Someone (hopefully you) asked to reset your password.', 'If it was not you, ignore this mail.'], {
+    text: `Hi ${firstName},\n\nSomeone (hopefully you) asked to reset your password. Open this link in the Companion:\n\n${link}\n\nor use this code:\n\nreset token: ${token}\n\nIt works once and expires in 1 hour. If it was not you, ignore this mail: your password stays as it is.\n\n${ACCOUNT_MAIL_FOOTER}\n`,
+    html: htmlLayout('Reset your password', ['Someone (hopefully you) asked to reset your password.', 'If it was not you, ignore this mail.'], {
       label: 'Open in the Companion, or use the code below. It works once and expires in 1 hour:',
       value: token,
       link,

@@ -3,12 +3,13 @@ import type { RegisterRequest, TokenPair, UserProfile } from '@ngn/shared';
 import type { NewsletterService } from '../newsletter/service';
 import type { AppDeps } from '../../context';
 import { AuthSession, RefreshToken, User, UserToken, type UserTokenPurpose } from '../../db/models';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { AppError, badRequest, unauthorized } from '../../lib/errors';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/passwords';
 import { consumeOrThrow } from '../../lib/rate-limit';
 import { hashSecret, newSecret } from '../../lib/secrets';
-import { toProfile } from '../users/profile';
+import { toProfile } from '../users/service';
 import { resetMail, verificationMail, welcomeMail } from './mails';
 
 const VERIFY_TTL_MS = 48 * 3600_000;

@@ -2,7 +2,7 @@ import type { DownloadInfo, DownloadsLatestQuery, DownloadsVersionsQuery, Downlo
 import type { AppDeps } from '../../context';
 import type { Release } from '../../db/models';
 import { forbidden, notFound } from '../../lib/errors';
-import type { AuthUser } from '../../lib/http/auth';
+import type { AuthUser } from '../../lib/http/route-spec';
 import type { ServedFile } from '../../lib/http/send-file';
 import { UrlSigner } from '../../lib/signed-urls';
 import type { LicensesService } from '../licenses/service';

@@ -9,7 +9,7 @@ import type {
   AdminUpdateLicenseRequest,
 } from '@ngn/shared';
 import { User } from '../../db/models';
-import type { RequestMeta } from '../../lib/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { notFound } from '../../lib/errors';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
 import { licenseNotFound } from './errors';

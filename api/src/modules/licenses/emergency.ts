@@ -1,6 +1,7 @@
 import { isValidLicenseKey, type ActivateRequest, type EmergencyResponse } from '@ngn/shared';
 import type { AppDeps } from '../../context';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { conflict } from '../../lib/errors';
 import { activationAnswer, tokenExpiry } from './activation-tokens';
 import { assertUsable, licenseInvalid } from './errors';

@@ -6,7 +6,7 @@ import {
   type DeactivationReceiptFile,
 } from '@ngn/shared';
 import type { AppDeps } from '../../context';
-import type { RequestMeta } from '../../lib/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { badRequest } from '../../lib/errors';
 import { verifyMachineSignature } from './machine-keys';
 import type { MachineSeats } from './machine-seats';

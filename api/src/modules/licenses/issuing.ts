@@ -3,7 +3,8 @@ import type { Transaction } from 'sequelize';
 import { generateLicenseKey } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { Policy, Product, type LicenseSourceType } from '../../db/models';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { notFound } from '../../lib/errors';
 import { LicenseStore, SYSTEM_META } from './license-store';
 

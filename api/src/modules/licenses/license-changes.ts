@@ -1,7 +1,8 @@
 import type { Transaction } from 'sequelize';
 import { Uuid, type LicenseState } from '@ngn/shared';
 import type { AppDeps } from '../../context';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { activationNotFound, licenseNotFound } from './errors';
 import { LicenseStore, PENDING_UNTIL, SYSTEM_META } from './license-store';
 import { LICENSE_COLUMNS, LICENSE_FROM, type LicenseRow } from './rows';

@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import type { RequestMeta } from '../../lib/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 
 /** The request a change has when the system makes it (webhooks, jobs, scripts): none. */
 export const SYSTEM_META: RequestMeta = { ip: null, userAgent: null };

@@ -11,7 +11,8 @@ import {
   type ValidationCode,
 } from '@ngn/shared';
 import type { AppDeps } from '../../context';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { AppError, unauthorized } from '../../lib/errors';
 import { readOwnActivationToken, signActivationToken } from './activation-tokens';
 import { assertUsable } from './errors';

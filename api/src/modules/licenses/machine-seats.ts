@@ -8,7 +8,8 @@ import {
   type PendingMachine,
 } from '@ngn/shared';
 import type { AppDeps } from '../../context';
-import { audit, auditInsertSql, type RequestMeta } from '../../lib/audit';
+import { audit, auditInsertSql } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { AppError, badRequest, unprocessable } from '../../lib/errors';
 import { inTwoTrips } from '../../lib/two-trip-transaction';
 import { activationAnswer, readOwnActivationToken, tokenExpiry } from './activation-tokens';

@@ -1,7 +1,7 @@
 import type { ActivateResponse, TrialRequest } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { User } from '../../db/models';
-import type { RequestMeta } from '../../lib/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { AppError, conflict, forbidden } from '../../lib/errors';
 import { LicenseIssuer } from './issuing';
 import { LicenseStore } from './license-store';

@@ -3,7 +3,8 @@ import { UniqueConstraintError } from 'sequelize';
 import type { AdminPlan, AdminPlanList, ChangePlanPriceRequest, CreatePlanRequest } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { Plan, Policy, Product } from '../../db/models';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { conflict, notFound, unprocessable } from '../../lib/errors';
 import { callStripe, idOf } from './stripe-client';
 

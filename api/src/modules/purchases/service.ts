@@ -16,11 +16,15 @@ import type {
 } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { Plan, Policy, Purchase, User } from '../../db/models';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { badRequest, conflict, notFound, unprocessable } from '../../lib/errors';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
 import { PortalConfigurations } from './portal-configuration';
 import { callStripe } from './stripe-client';
+
+/** What the account module queues when a customer's Stripe data must go. */
+export { CUSTOMER_ERASURE_JOB } from './customer-erasure';
 
 /** The checkout pages show a key to whoever holds the session id only this long after the payment. */
 const OUTCOME_KEY_WINDOW_MS = 24 * 3600_000;

@@ -10,7 +10,7 @@ import {
 } from '@ngn/shared';
 import type { Context } from 'koa';
 import { AppError, badRequest } from '../../lib/errors';
-import type { AuthUser } from '../../lib/http/auth';
+import type { AuthUser } from '../../lib/http/route-spec';
 import { requestMeta } from '../../lib/http/request-meta';
 import { parseOrThrow } from '../../lib/http/route';
 import type { Module } from '../module';

@@ -18,10 +18,11 @@ import {
 } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { Release } from '../../db/models';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { DigestStream, FileTooLargeError } from '../../lib/digest-stream';
 import { AppError, badRequest, conflict, notFound, unprocessable } from '../../lib/errors';
-import type { AuthUser } from '../../lib/http/auth';
+import type { AuthUser } from '../../lib/http/route-spec';
 import { parseOrThrow } from '../../lib/http/route';
 import type { ServedFile } from '../../lib/http/send-file';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';

@@ -1,5 +1,4 @@
-import type { MailMessage } from '../../lib/mail';
-import { layout } from '../auth/mails';
+import { htmlLayout, type MailMessage } from '../../lib/mail';
 
 const footer = 'NextGen Noise support · Reply from the Companion (Support tab) so your answer reaches the ticket.';
 
@@ -15,7 +14,7 @@ export function ticketCreatedMail(to: string, firstName: string, ticket: { id: s
     to,
     subject: `We got your request: ${ticket.subject}`,
     text: `Hi ${firstName},\n\nThanks for writing to us. Your ticket "${ticket.subject}" is open and a member of our team will answer soon.\n\nFollow it in the Companion:\n\n${link}\n\nticket id: ${ticket.id}\n\n${footer}\n`,
-    html: layout(`We got your request`, [`Hi ${firstName},`, `Your ticket "${ticket.subject}" is open and a member of our team will answer soon.`], {
+    html: htmlLayout(`We got your request`, [`Hi ${firstName},`, `Your ticket "${ticket.subject}" is open and a member of our team will answer soon.`], {
       label: 'Follow it in the Companion:',
       value: `ticket id: ${ticket.id}`,
       link,
@@ -35,7 +34,7 @@ export function staffReplyMail(
     to,
     subject: `Re: ${ticket.subject}`,
     text: `Hi ${firstName},\n\nOur support team answered your ticket "${ticket.subject}":\n\n${reply}\n\nAnswer in the Companion:\n\n${link}\n\n${footer}\n`,
-    html: layout(`Re: ${ticket.subject}`, [`Hi ${firstName},`, 'Our support team answered your ticket:', reply], {
+    html: htmlLayout(`Re: ${ticket.subject}`, [`Hi ${firstName},`, 'Our support team answered your ticket:', reply], {
       label: 'Answer in the Companion:',
       value: `ticket id: ${ticket.id}`,
       link,

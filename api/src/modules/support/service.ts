@@ -11,7 +11,8 @@ import type {
 } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { SupportMessage, SupportTicket, User } from '../../db/models';
-import { audit, type RequestMeta } from '../../lib/audit';
+import { audit } from '../../db/audit';
+import type { RequestMeta } from '../../lib/http/request-meta';
 import { notFound, unprocessable } from '../../lib/errors';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
 import { staffReplyMail, ticketCreatedMail } from './mails';

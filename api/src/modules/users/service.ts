@@ -4,6 +4,9 @@ import { User } from '../../db/models';
 import { notFound } from '../../lib/errors';
 import { toProfile } from './profile';
 
+/** The profile every module shows of a user (sign-in answers carry it too). */
+export { toProfile };
+
 export class UsersService {
   constructor(private readonly newsletter: NewsletterService) {}
 

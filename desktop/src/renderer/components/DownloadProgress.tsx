@@ -4,7 +4,7 @@
  * failed afterwards. The bar is a real `progressbar` with aria values; when
  * the total is unknown (or while verifying) it is indeterminate.
  */
-import type { DownloadState } from '../../shared/models';
+import type { DownloadState } from '../../contract/models';
 import { formatBytes, formatEta, formatSpeed } from '../lib/format';
 import { Icon } from './Icon';
 import { Badge, Button } from './ui';

@@ -4,8 +4,8 @@
  * fresh by the core's pushed events.
  */
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import type { ActivationState, AppInfo, AuthState, PluginsState } from '../../shared/models';
-import type { Settings } from '../../shared/settings';
+import type { ActivationState, AppInfo, AuthState, PluginsState } from '../../contract/models';
+import type { Settings } from '../../contract/settings';
 import { call, toUiError, useCompanion, useEvent, type UiError } from './companion';
 
 export interface AppState {

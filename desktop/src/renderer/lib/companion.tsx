@@ -4,7 +4,7 @@
  * The hooks below give every call the same loading / error / retry shape.
  */
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { ChannelName, CompanionApi, CompanionEvents, EventName, RequestOf, ResponseOf } from '../../shared/ipc';
+import type { ChannelName, CompanionApi, CompanionEvents, EventName, RequestOf, ResponseOf } from '../../contract/ipc';
 
 const CompanionContext = createContext<CompanionApi | null>(null);
 

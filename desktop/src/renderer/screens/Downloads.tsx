@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { DownloadInfo } from '@ngn/shared';
-import type { DownloadState, InstallResult } from '../../shared/models';
+import type { DownloadState, InstallResult } from '../../contract/models';
 import { DownloadProgress } from '../components/DownloadProgress';
 import { Icon } from '../components/Icon';
 import { useToast } from '../components/Toast';

@@ -4,8 +4,8 @@
  */
 import { useState } from 'react';
 import { ChangePasswordRequest, PASSWORD_MIN } from '@ngn/shared';
-import type { UpdateStatus } from '../../shared/models';
-import type { SettingsPatch } from '../../shared/settings';
+import type { UpdateStatus } from '../../contract/models';
+import type { SettingsPatch } from '../../contract/settings';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { Icon } from '../components/Icon';
 import { useToast } from '../components/Toast';

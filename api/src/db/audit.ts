@@ -1,11 +1,6 @@
 import type { Transaction } from 'sequelize';
-import { AuditLog } from '../db/models';
-
-/** Who did it and from where: built from the request by the route, passed to services. */
-export interface RequestMeta {
-  ip: string | null;
-  userAgent: string | null;
-}
+import type { RequestMeta } from '../lib/http/request-meta';
+import { AuditLog } from './models';
 
 export interface AuditEntry {
   action: string;
