@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { clockTampered } from './clock-mark';
 import { base64UrlDecode, utf8Bytes, utf8Text, type WebCryptoKey } from './encoding';
 import { FINGERPRINT_PATTERN } from './fingerprint';
-import { LicenseType, type Jwks, type PublicJwk } from './schemas/licenses';
+import { LicenseType, ValidationCode, type Jwks, type PublicJwk } from './schemas/licenses';
 
 /**
  * Activation tokens: compact JWS (RFC 7515), EdDSA over Ed25519 (RFC 8037),
@@ -37,17 +37,16 @@ export const ActivationTokenPayload = z.object({
 });
 export type ActivationTokenPayload = z.infer<typeof ActivationTokenPayload>;
 
-/** What an offline check can tell: the online codes that apply, plus key and grace problems. */
+/** The online codes an offline check can also reach, from the one list of online codes. */
+const OnlineCodesOfflineToo = ValidationCode.extract(['VALID', 'PRODUCT_MISMATCH', 'FINGERPRINT_MISMATCH', 'EXPIRED', 'ENTITLEMENT_MISSING']);
+
+/** What an offline check can tell: the online codes that apply, plus token, key, grace and clock problems. */
 export const TokenVerdictCode = z.enum([
-  'VALID',
+  ...OnlineCodesOfflineToo.options,
   'MALFORMED',
   'UNKNOWN_KEY',
   'BAD_SIGNATURE',
-  'PRODUCT_MISMATCH',
-  'FINGERPRINT_MISMATCH',
-  'EXPIRED',
   'GRACE_EXPIRED',
-  'ENTITLEMENT_MISSING',
   'CLOCK_TAMPERED',
 ]);
 export type TokenVerdictCode = z.infer<typeof TokenVerdictCode>;

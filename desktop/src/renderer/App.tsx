@@ -6,7 +6,7 @@ import { Shell } from './components/Shell';
 import { ToastProvider } from './components/Toast';
 import { Button, ErrorBanner, LoadingBlock } from './components/ui';
 import { AppStateProvider, useAppState } from './lib/app-state';
-import { CompanionProvider, useEvent } from './lib/companion';
+import { CompanionProvider, useEvent } from './lib/companion-hooks';
 import { currentLocation, isAppRoute, isAuthRoute, navigate, useLocation, type AppRoute } from './lib/router';
 import { AuthScreen } from './screens/Auth';
 import { BuyScreen } from './screens/Buy';

@@ -2,7 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { getCompanion } from './companion';
+import { getCompanion } from './companion-transport';
 import './styles/tokens.css';
 import './styles/base.css';
 import './styles/components.css';

@@ -2,7 +2,7 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { RegisterRequest } from '@ngn/shared';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TextField } from '../../src/renderer/components/ui';
-import type { UiError } from '../../src/renderer/lib/companion';
+import type { UiError } from '../../src/renderer/lib/companion-hooks';
 import { useForm } from '../../src/renderer/lib/forms';
 
 afterEach(cleanup);

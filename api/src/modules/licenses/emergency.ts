@@ -5,7 +5,7 @@ import type { RequestMeta } from '../../lib/http/request-meta';
 import { conflict } from '../../lib/errors';
 import { activationAnswer, tokenExpiry } from './activation-tokens';
 import { assertUsable, licenseInvalid } from './errors';
-import { LicenseStore } from './license-store';
+import { LicenseSql } from './license-sql';
 import { LICENSE_COLUMNS, LICENSE_FROM, type LicenseRow } from './rows';
 
 /** How long an emergency token's machine lasts, and how often a license may have one. */
@@ -24,10 +24,10 @@ const earliest = (a: Date | null, b: Date): Date => (a && a < b ? a : b);
  * free a seat from here and activate normally.
  */
 export class EmergencyActivations {
-  private readonly store: LicenseStore;
+  private readonly store: LicenseSql;
 
   constructor(private readonly deps: AppDeps) {
-    this.store = new LicenseStore(deps.sequelize);
+    this.store = new LicenseSql(deps.sequelize);
   }
 
   async take(userId: string, input: ActivateRequest, meta: RequestMeta): Promise<EmergencyResponse> {

@@ -6,7 +6,7 @@ import { Policy, Product, type LicenseSourceType } from '../../db/models';
 import { audit } from '../../db/audit';
 import type { RequestMeta } from '../../lib/http/request-meta';
 import { notFound } from '../../lib/errors';
-import { LicenseStore, SYSTEM_META } from './license-store';
+import { LicenseSql, SYSTEM_META } from './license-sql';
 
 export interface LicenseSource {
   type: LicenseSourceType;
@@ -42,10 +42,10 @@ const MAX_KEY_ATTEMPTS = 5;
 
 /** Creates licenses (purchases, trials, admin grants, the CLI) under a fresh random key, audited. */
 export class LicenseIssuer {
-  private readonly store: LicenseStore;
+  private readonly store: LicenseSql;
 
   constructor(deps: Pick<AppDeps, 'sequelize'>) {
-    this.store = new LicenseStore(deps.sequelize);
+    this.store = new LicenseSql(deps.sequelize);
   }
 
   async issue(input: IssueLicenseInput): Promise<IssuedLicense> {

@@ -4,7 +4,7 @@ import type { AppDeps } from '../../context';
 import { audit } from '../../db/audit';
 import type { RequestMeta } from '../../lib/http/request-meta';
 import { activationNotFound, licenseNotFound } from './errors';
-import { LicenseStore, PENDING_UNTIL, SYSTEM_META } from './license-store';
+import { LicenseSql, PENDING_UNTIL, SYSTEM_META } from './license-sql';
 import { LICENSE_COLUMNS, LICENSE_FROM, type LicenseRow } from './rows';
 
 /** Who changes a license and why; every change is audited with it. */
@@ -21,10 +21,10 @@ export interface ChangeOptions {
  * audits the change in the same transaction.
  */
 export class LicenseChanges {
-  private readonly store: LicenseStore;
+  private readonly store: LicenseSql;
 
   constructor(deps: Pick<AppDeps, 'sequelize'>) {
-    this.store = new LicenseStore(deps.sequelize);
+    this.store = new LicenseSql(deps.sequelize);
   }
 
   /** Revokes for good (refund, chargeback, abuse): every machine loses its seat at once. */

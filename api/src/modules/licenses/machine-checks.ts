@@ -16,7 +16,7 @@ import type { RequestMeta } from '../../lib/http/request-meta';
 import { AppError, unauthorized } from '../../lib/errors';
 import { readOwnActivationToken, signActivationToken } from './activation-tokens';
 import { assertUsable } from './errors';
-import { LicenseStore } from './license-store';
+import { LicenseSql } from './license-sql';
 import { LICENSE_COLUMNS, LICENSE_FROM, type LicenseRow } from './rows';
 import { isStaleAt, staleAt } from './stale-activations';
 import { ValidationCache, type CachedLicense } from './validation-cache';
@@ -71,13 +71,13 @@ function validationCode(row: ValidationRow, input: ValidateRequest): ValidationC
  * token: the plugin's validation and the companion's heartbeat.
  */
 export class MachineChecks {
-  private readonly store: LicenseStore;
+  private readonly store: LicenseSql;
   private readonly validationMisses: RateLimiterAbstract;
   private readonly stamps: ValidationStamps;
   readonly cache: ValidationCache;
 
   constructor(private readonly deps: AppDeps) {
-    this.store = new LicenseStore(deps.sequelize);
+    this.store = new LicenseSql(deps.sequelize);
     this.stamps = new ValidationStamps(deps);
     this.cache = new ValidationCache(deps);
     this.validationMisses = deps.rateLimits.create({

@@ -15,7 +15,7 @@ import { inTwoTrips } from '../../lib/two-trip-transaction';
 import { activationAnswer, readOwnActivationToken, tokenExpiry } from './activation-tokens';
 import { verifyMachineSignature } from './machine-keys';
 import { activationNotFound, assertUsable, licenseInvalid, MaxActivationsReached } from './errors';
-import { LicenseStore, PENDING_UNTIL } from './license-store';
+import { LicenseSql, PENDING_UNTIL } from './license-sql';
 import { findRebindCandidate } from './rebinding';
 import {
   activationSummary,
@@ -79,10 +79,10 @@ type MachineRow = LicenseRow & {
 
 /** A user takes a seat for a machine, or frees one of their own. */
 export class MachineSeats {
-  private readonly store: LicenseStore;
+  private readonly store: LicenseSql;
 
   constructor(private readonly deps: AppDeps) {
-    this.store = new LicenseStore(deps.sequelize);
+    this.store = new LicenseSql(deps.sequelize);
   }
 
   /**

@@ -2,15 +2,15 @@ import type { LicenseList, LicenseStatus, LicenseStatusResponse, PageQuery } fro
 import type { AppDeps } from '../../context';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
 import { licenseNotFound } from './errors';
-import { LicenseStore } from './license-store';
+import { LicenseSql } from './license-sql';
 import { ACTIVATION_COLUMNS, LICENSE_COLUMNS, LICENSE_FROM, licenseStatus, licenseSummary, type ActivationRow, type LicenseRow } from './rows';
 
 /** What a user holds: their licenses with their live machines, and whether one of a product is usable. */
 export class OwnedLicenses {
-  private readonly store: LicenseStore;
+  private readonly store: LicenseSql;
 
   constructor(deps: Pick<AppDeps, 'sequelize'>) {
-    this.store = new LicenseStore(deps.sequelize);
+    this.store = new LicenseSql(deps.sequelize);
   }
 
   /** Active and not past its end date; a trial counts. */

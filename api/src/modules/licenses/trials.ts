@@ -4,7 +4,7 @@ import { User } from '../../db/models';
 import type { RequestMeta } from '../../lib/http/request-meta';
 import { AppError, conflict, forbidden } from '../../lib/errors';
 import { LicenseIssuer } from './issuing';
-import { LicenseStore } from './license-store';
+import { LicenseSql } from './license-sql';
 import { MachineSeats } from './machine-seats';
 
 /** The policy every self-serve trial is issued on. */
@@ -20,14 +20,14 @@ const trialAlreadyUsed = () =>
  * one-per-machine rules across concurrent requests and API processes.
  */
 export class TrialStarter {
-  private readonly store: LicenseStore;
+  private readonly store: LicenseSql;
   private readonly issuer: LicenseIssuer;
 
   constructor(
     private readonly deps: AppDeps,
     private readonly seats: MachineSeats,
   ) {
-    this.store = new LicenseStore(deps.sequelize);
+    this.store = new LicenseSql(deps.sequelize);
     this.issuer = new LicenseIssuer(deps);
   }
 

@@ -1,7 +1,7 @@
 import type { LicenseState, LicenseType } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { PgListener } from '../../lib/pg-listener';
-import { LicenseStore } from './license-store';
+import { LicenseSql } from './license-sql';
 
 /** Licenses kept per process at most; the least recently validated go first. */
 const MAX_LICENSES = 100_000;
@@ -62,7 +62,7 @@ const date = (v: string | null) => (v === null ? null : new Date(v));
 export class ValidationCache {
   private readonly byKey = new Map<string, CachedLicense>();
   private readonly keyById = new Map<string, string>();
-  private readonly store: LicenseStore;
+  private readonly store: LicenseSql;
   private readonly listener: PgListener;
   /** Moves on every notification and reset: a load that started under another epoch is not kept. */
   private epoch = 0;
@@ -72,7 +72,7 @@ export class ValidationCache {
   private catchingUp: Promise<void> | undefined;
 
   constructor(deps: AppDeps) {
-    this.store = new LicenseStore(deps.sequelize);
+    this.store = new LicenseSql(deps.sequelize);
     this.listener = new PgListener({
       databaseUrl: deps.databaseUrl,
       channel: LICENSE_CHANGES_CHANNEL,

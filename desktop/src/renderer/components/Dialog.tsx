@@ -116,3 +116,33 @@ export function ConfirmDialog({
     </Dialog>
   );
 }
+
+/** The footer of a dialog that holds a form: Cancel, and the button that submits the form `form`. */
+export function FormFooter({
+  form,
+  submitLabel,
+  onCancel,
+  busy,
+  disabled,
+  cancelLabel = 'Cancel',
+  variant = 'primary',
+}: {
+  form: string;
+  submitLabel: string;
+  onCancel: () => void;
+  busy?: boolean;
+  disabled?: boolean;
+  cancelLabel?: string;
+  variant?: ButtonProps['variant'];
+}) {
+  return (
+    <>
+      <Button onClick={onCancel} disabled={busy}>
+        {cancelLabel}
+      </Button>
+      <Button type="submit" form={form} variant={variant} busy={busy} disabled={disabled}>
+        {submitLabel}
+      </Button>
+    </>
+  );
+}

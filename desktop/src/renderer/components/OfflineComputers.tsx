@@ -10,7 +10,7 @@ import { ConfirmDialog } from './Dialog';
 import { useToast } from './Toast';
 import { Button, Card, ErrorBanner, TextField } from './ui';
 import { useAppState } from '../lib/app-state';
-import { useAction, useCall } from '../lib/companion';
+import { useAction, useCall } from '../lib/companion-hooks';
 import { productName } from '../lib/labels';
 import { saveFile } from '../lib/save-file';
 

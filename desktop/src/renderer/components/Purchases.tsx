@@ -8,7 +8,7 @@
 import { useEffect, useState } from 'react';
 import type { PurchaseHistoryItem } from '@ngn/shared';
 import { Badge, Button, Card, ErrorBanner, Skeleton } from './ui';
-import { useAction, useCall, useInvoke } from '../lib/companion';
+import { useAction, useCall, useInvoke } from '../lib/companion-hooks';
 import { formatDate, formatMoney, titleCase } from '../lib/format';
 import { productName } from '../lib/labels';
 

@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import type { ActivationSummary } from '@ngn/shared';
-import { toUiError, type UiError } from '../lib/companion';
+import { toUiError, type UiError } from '../lib/companion-hooks';
 import { formatDate, formatRelative } from '../lib/format';
 import { Dialog } from './Dialog';
 import { Icon } from './Icon';

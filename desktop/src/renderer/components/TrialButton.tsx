@@ -7,7 +7,7 @@
 import { useToast } from './Toast';
 import { Button } from './ui';
 import { useAppState } from '../lib/app-state';
-import { useAction, useCall } from '../lib/companion';
+import { useAction, useCall } from '../lib/companion-hooks';
 
 export function useStartTrial(product: string, onStarted: () => void) {
   const call = useCall();

@@ -1,6 +1,6 @@
 /** The small building blocks every screen uses; all state comes from props. */
 import { useId, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
-import type { UiError } from '../lib/companion';
+import type { UiError } from '../lib/companion-hooks';
 import { Icon, type IconName } from './Icon';
 
 type ButtonVariant = 'primary' | 'secondary' | 'ghost' | 'danger' | 'danger-ghost';

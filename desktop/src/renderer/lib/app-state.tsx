@@ -6,7 +6,7 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { ActivationState, AppInfo, AuthState, PluginsState } from '../../contract/models';
 import type { Settings } from '../../contract/settings';
-import { call, toUiError, useCompanion, useEvent, type UiError } from './companion';
+import { call, toUiError, useCompanion, useEvent, type UiError } from './companion-hooks';
 
 export interface AppState {
   info: AppInfo;

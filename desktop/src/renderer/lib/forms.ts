@@ -5,7 +5,7 @@
  */
 import { useCallback, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { z } from 'zod';
-import { fieldErrors, type UiError } from './companion';
+import { fieldErrors, type UiError } from './companion-hooks';
 
 type Values = Record<string, string>;
 

@@ -7,7 +7,7 @@ import type { ActivationSummary } from '@ngn/shared';
 import { SeatChooser } from '../components/SeatChooser';
 import { useToast } from '../components/Toast';
 import { useAppState } from './app-state';
-import { useAction, useCall, type UiError } from './companion';
+import { useAction, useCall, type UiError } from './companion-hooks';
 
 interface SeatChoice {
   licenseKey: string;

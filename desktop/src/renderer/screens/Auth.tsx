@@ -9,7 +9,7 @@ import { BrandMark } from '../components/Shell';
 import { Icon } from '../components/Icon';
 import { Banner, Button, ErrorBanner, PasswordField, TextField } from '../components/ui';
 import { useAppState } from '../lib/app-state';
-import { useAction, useCall } from '../lib/companion';
+import { useAction, useCall } from '../lib/companion-hooks';
 import { useForm } from '../lib/forms';
 import { href, navigate, useLocation, type AuthRoute } from '../lib/router';
 

@@ -10,7 +10,7 @@ import { Icon } from '../components/Icon';
 import { LicenseKey } from '../components/LicenseKey';
 import { TrialButton, useStartTrial } from '../components/TrialButton';
 import { Badge, Banner, Button, Card, EmptyState, ErrorBanner, PageHeader, Skeleton } from '../components/ui';
-import { toUiError, useAction, useCall, useInvoke, type UiError } from '../lib/companion';
+import { toUiError, useAction, useCall, useInvoke, type UiError } from '../lib/companion-hooks';
 import { productName } from '../lib/labels';
 import { useActivate } from '../lib/use-activate';
 import { formatMoney, titleCase } from '../lib/format';

@@ -11,7 +11,7 @@ import { Icon } from '../components/Icon';
 import { useToast } from '../components/Toast';
 import { Badge, Banner, Button, Card, EmptyState, ErrorBanner, PageHeader, Skeleton, Switch } from '../components/ui';
 import { useAppState } from '../lib/app-state';
-import { useAction, useCall, useInvoke, type UiError } from '../lib/companion';
+import { useAction, useCall, useInvoke, type UiError } from '../lib/companion-hooks';
 import { formatBytes, formatDate, platformName } from '../lib/format';
 import { productName } from '../lib/labels';
 import { navigate } from '../lib/router';

@@ -2,9 +2,10 @@
 import type { LicenseSummary } from '@ngn/shared';
 import { Icon } from '../components/Icon';
 import { TrialButton, useStartTrial } from '../components/TrialButton';
-import { Badge, Banner, Button, Card, EmptyState, ErrorBanner, PageHeader, Skeleton } from '../components/ui';
+import { NoLicensesYet } from '../components/NoLicensesYet';
+import { Badge, Banner, Button, Card, ErrorBanner, PageHeader, Skeleton } from '../components/ui';
 import { useAppState } from '../lib/app-state';
-import { useAction, useCall, useInvoke } from '../lib/companion';
+import { useAction, useCall, useInvoke } from '../lib/companion-hooks';
 import { formatDate, formatRelative, offlineGraceText, titleCase } from '../lib/format';
 import { LICENSE_STATE, LICENSE_TYPE_TEXT, licenseLabel, productName, verdictText } from '../lib/labels';
 import { href, navigate } from '../lib/router';
@@ -189,17 +190,7 @@ export function HomeScreen() {
                 <Skeleton height={18} width="70%" />
               </div>
             ) : !licenses.data?.length ? (
-              <EmptyState
-                icon="key"
-                title="No licenses yet"
-                actions={
-                  <Button variant="primary" icon="bag" onClick={() => navigate('buy')}>
-                    See plans
-                  </Button>
-                }
-              >
-                Licenses you buy or receive show up here.
-              </EmptyState>
+              <NoLicensesYet>Licenses you buy or receive show up here.</NoLicensesYet>
             ) : (
               <ul className="list">
                 {licenses.data.map((l) => (

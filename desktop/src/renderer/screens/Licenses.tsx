@@ -6,15 +6,16 @@
  */
 import { useState } from 'react';
 import type { ActivationView, LicenseSummary } from '@ngn/shared';
-import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { ConfirmDialog, Dialog, FormFooter } from '../components/Dialog';
+import { NoLicensesYet } from '../components/NoLicensesYet';
 import { Icon } from '../components/Icon';
 import { LicenseKey } from '../components/LicenseKey';
 import { OfflineComputers } from '../components/OfflineComputers';
 import { Purchases } from '../components/Purchases';
 import { useToast } from '../components/Toast';
-import { Badge, Button, Card, EmptyState, ErrorBanner, PageHeader, Skeleton, TextField } from '../components/ui';
+import { Badge, Button, Card, ErrorBanner, PageHeader, Skeleton, TextField } from '../components/ui';
 import { useAppState } from '../lib/app-state';
-import { useAction, useCall, useInvoke } from '../lib/companion';
+import { useAction, useCall, useInvoke } from '../lib/companion-hooks';
 import { useActivate } from '../lib/use-activate';
 import { formatDate, formatRelative } from '../lib/format';
 import { LICENSE_STATE, LICENSE_TYPE_TEXT, licenseLabel } from '../lib/labels';
@@ -51,22 +52,9 @@ export function LicensesScreen() {
         </Card>
       ) : licenses.data && licenses.data.length === 0 ? (
         <Card>
-          <EmptyState
-            icon="key"
-            title="No licenses yet"
-            actions={
-              <>
-                <Button variant="primary" icon="bag" onClick={() => navigate('buy')}>
-                  See plans
-                </Button>
-                <Button icon="key" onClick={() => setAdding(true)}>
-                  Activate with a key
-                </Button>
-              </>
-            }
-          >
+          <NoLicensesYet onActivateWithKey={() => setAdding(true)}>
             Buy Mixing Mentor here. Licenses bought on this account appear here by themselves.
-          </EmptyState>
+          </NoLicensesYet>
         </Card>
       ) : (
         licenses.data?.map((l) => <LicenseCard key={l.id} license={l} onChanged={licenses.reload} />)
@@ -235,16 +223,7 @@ function AddKeyDialog({ onClose, onDone }: { onClose: () => void; onDone: () => 
       title="Activate with a license key"
       onClose={onClose}
       busy={action.busy}
-      footer={
-        <>
-          <Button onClick={onClose} disabled={action.busy}>
-            Cancel
-          </Button>
-          <Button variant="primary" type="submit" form="add-key" busy={action.busy} disabled={!key.trim()}>
-            Activate this machine
-          </Button>
-        </>
-      }
+      footer={<FormFooter form="add-key" submitLabel="Activate this machine" onCancel={onClose} busy={action.busy} disabled={!key.trim()} />}
     >
       <form
         id="add-key"

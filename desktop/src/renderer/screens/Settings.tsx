@@ -6,13 +6,13 @@ import { useState } from 'react';
 import { ChangePasswordRequest, PASSWORD_MIN } from '@ngn/shared';
 import type { UpdateStatus } from '../../contract/models';
 import type { SettingsPatch } from '../../contract/settings';
-import { ConfirmDialog, Dialog } from '../components/Dialog';
+import { ConfirmDialog, Dialog, FormFooter } from '../components/Dialog';
 import { Icon } from '../components/Icon';
 import { useToast } from '../components/Toast';
 import { Badge, Banner, Button, Card, ErrorBanner, PageHeader, PasswordField, Switch, TextField } from '../components/ui';
 import { useAppState } from '../lib/app-state';
 import { saveFile } from '../lib/save-file';
-import { useAction, useCall, useEvent, useInvoke } from '../lib/companion';
+import { useAction, useCall, useEvent, useInvoke } from '../lib/companion-hooks';
 import { formatDate } from '../lib/format';
 import { useForm } from '../lib/forms';
 import { navigate } from '../lib/router';
@@ -106,16 +106,7 @@ function ChangePasswordDialog({ onClose, onDone }: { onClose: () => void; onDone
       title="Change password"
       onClose={onClose}
       busy={action.busy}
-      footer={
-        <>
-          <Button onClick={onClose} disabled={action.busy}>
-            Cancel
-          </Button>
-          <Button type="submit" form="change-password" variant="primary" busy={action.busy}>
-            Change password
-          </Button>
-        </>
-      }
+      footer={<FormFooter form="change-password" submitLabel="Change password" onCancel={onClose} busy={action.busy} />}
     >
       <form id="change-password" className="stack" onSubmit={form.onSubmit} noValidate>
         {action.error && !['validation_failed', 'invalid_credentials', 'invalid_password'].includes(action.error.code) && <ErrorBanner error={action.error} />}
@@ -390,14 +381,15 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
       onClose={onClose}
       busy={action.busy}
       footer={
-        <>
-          <Button onClick={onClose} disabled={action.busy}>
-            Keep my account
-          </Button>
-          <Button type="submit" form="delete-account" variant="danger" disabled={!ready} busy={action.busy}>
-            Delete account
-          </Button>
-        </>
+        <FormFooter
+          form="delete-account"
+          submitLabel="Delete account"
+          cancelLabel="Keep my account"
+          variant="danger"
+          onCancel={onClose}
+          busy={action.busy}
+          disabled={!ready}
+        />
       }
     >
       <form

@@ -5,7 +5,7 @@ import { Icon } from '../components/Icon';
 import { useToast } from '../components/Toast';
 import { Badge, Button, Card, EmptyState, ErrorBanner, PageHeader, SelectField, Skeleton, TextAreaField, TextField } from '../components/ui';
 import { useAppState } from '../lib/app-state';
-import { useAction, useCall, useInvoke } from '../lib/companion';
+import { useAction, useCall, useInvoke } from '../lib/companion-hooks';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { useForm } from '../lib/forms';
 import { TICKET_CATEGORIES, TICKET_STATUS } from '../lib/labels';

@@ -8,7 +8,7 @@ export const SYSTEM_META: RequestMeta = { ip: null, userAgent: null };
 export const PENDING_UNTIL = `CASE WHEN token_expires_at > now() THEN token_expires_at END`;
 
 /** The SQL helpers the license services share. */
-export class LicenseStore {
+export class LicenseSql {
   constructor(private readonly sequelize: Sequelize) {}
 
   /** Runs in the caller's transaction when there is one, so a change commits (or not) with the caller's work. */

@@ -1,0 +1,27 @@
+import type { ReactNode } from 'react';
+import { navigate } from '../lib/router';
+import { Button, EmptyState } from './ui';
+
+/** What a list of licenses shows while there is none: the way to buy one, and to add a key where the screen can. */
+export function NoLicensesYet({ onActivateWithKey, children }: { onActivateWithKey?: () => void; children: ReactNode }) {
+  return (
+    <EmptyState
+      icon="key"
+      title="No licenses yet"
+      actions={
+        <>
+          <Button variant="primary" icon="bag" onClick={() => navigate('buy')}>
+            See plans
+          </Button>
+          {onActivateWithKey && (
+            <Button icon="key" onClick={onActivateWithKey}>
+              Activate with a key
+            </Button>
+          )}
+        </>
+      }
+    >
+      {children}
+    </EmptyState>
+  );
+}
