@@ -1,32 +1,14 @@
 import { AdminPlanParams, AdminWebhookParams, AdminWebhookQuery, ChangePlanPriceRequest, CreatePlanRequest } from '@ngn/shared';
-import type { AppDeps } from '../api/src/context';
-import { NewsletterService } from '../api/src/modules/newsletter/service';
-import { LicensesService } from '../api/src/modules/licenses/service';
-import { PurchaseLedger } from '../api/src/modules/purchases/ledger';
-import { PlansAdminService } from '../api/src/modules/purchases/plans-admin';
-import { createStripeClient } from '../api/src/modules/purchases/stripe-client';
-import { StripeWebhookReceiver } from '../api/src/modules/purchases/webhook';
-import { WebhookEventsAdmin } from '../api/src/modules/purchases/webhook-admin';
 import { parseFlags, type AdminCommand } from './admin-commands';
 
 const CLI_META = { ip: null, userAgent: 'admin-cli' };
-
-/** The same services the API's /admin/plans and /admin/webhooks routes use, with the same STRIPE_* settings. */
-function plans(deps: AppDeps) {
-  return new PlansAdminService(deps, createStripeClient(deps.config.stripe));
-}
-
-function webhooks(deps: AppDeps) {
-  const stripe = createStripeClient(deps.config.stripe);
-  return new WebhookEventsAdmin(deps, stripe, new StripeWebhookReceiver(deps, stripe, new PurchaseLedger(deps, stripe, new LicensesService(deps), new NewsletterService(deps))));
-}
 
 export const BILLING_COMMANDS: Record<string, AdminCommand> = {
   'list-plans': {
     usage: '',
     summary: 'Every plan, on sale or not, with its Stripe price.',
     options: {},
-    run: (_values, deps) => plans(deps).list(),
+    run: (_values, { plansAdmin }) => plansAdmin.list(),
   },
   'create-plan': {
     usage: '--plan P --license-type perpetual|subscription --policy POLICY --name N --amount CENTS [--currency USD] [--interval month|year] [--product mixing_mentor]',
@@ -41,8 +23,8 @@ export const BILLING_COMMANDS: Record<string, AdminCommand> = {
       interval: { type: 'string' },
       product: { type: 'string' },
     },
-    run: (v, deps) =>
-      plans(deps).create(
+    run: (v, { plansAdmin }) =>
+      plansAdmin.create(
         null,
         parseFlags(CreatePlanRequest, {
           plan: v.plan,
@@ -61,8 +43,8 @@ export const BILLING_COMMANDS: Record<string, AdminCommand> = {
     usage: '--id PLAN_ID --amount CENTS [--currency USD]',
     summary: 'New checkouts of the plan use a new Stripe price; the old price is archived.',
     options: { id: { type: 'string' }, amount: { type: 'string' }, currency: { type: 'string' } },
-    run: (v, deps) =>
-      plans(deps).changePrice(
+    run: (v, { plansAdmin }) =>
+      plansAdmin.changePrice(
         null,
         parseFlags(AdminPlanParams, { id: v.id }).id,
         parseFlags(ChangePlanPriceRequest, { amount: v.amount === undefined ? undefined : Number(v.amount), currency: v.currency }),
@@ -73,24 +55,24 @@ export const BILLING_COMMANDS: Record<string, AdminCommand> = {
     usage: '--id PLAN_ID',
     summary: 'Takes a plan off sale (existing licenses and subscriptions stay).',
     options: { id: { type: 'string' } },
-    run: (v, deps) => plans(deps).setActive(null, parseFlags(AdminPlanParams, { id: v.id }).id, false, CLI_META),
+    run: (v, { plansAdmin }) => plansAdmin.setActive(null, parseFlags(AdminPlanParams, { id: v.id }).id, false, CLI_META),
   },
   'activate-plan': {
     usage: '--id PLAN_ID',
     summary: 'Puts a plan back on sale.',
     options: { id: { type: 'string' } },
-    run: (v, deps) => plans(deps).setActive(null, parseFlags(AdminPlanParams, { id: v.id }).id, true, CLI_META),
+    run: (v, { plansAdmin }) => plansAdmin.setActive(null, parseFlags(AdminPlanParams, { id: v.id }).id, true, CLI_META),
   },
   'list-webhooks': {
     usage: '[--status failed|pending|processed] [--type TYPE] [--limit N] [--cursor C]',
     summary: 'Stripe events received, newest first, with status and error.',
     options: { status: { type: 'string' }, type: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' } },
-    run: (v, deps) => webhooks(deps).list(parseFlags(AdminWebhookQuery, v)),
+    run: (v, { webhookEvents }) => webhookEvents.list(parseFlags(AdminWebhookQuery, v)),
   },
   'replay-webhook': {
     usage: '--id evt_...',
     summary: 'Fetches a Stripe event again and processes it; an event already processed is not processed twice.',
     options: { id: { type: 'string' } },
-    run: (v, deps) => webhooks(deps).replay(null, parseFlags(AdminWebhookParams, { id: v.id }).id, CLI_META),
+    run: (v, { webhookEvents }) => webhookEvents.replay(null, parseFlags(AdminWebhookParams, { id: v.id }).id, CLI_META),
   },
 };

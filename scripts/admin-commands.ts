@@ -1,18 +1,17 @@
 import type { ParseArgsConfig } from 'node:util';
 import { CreateApiKeyRequest, Email, IsoDateTime, Password, PolicyName, ProductId, Role } from '@ngn/shared';
 import { z } from 'zod';
-import type { AppDeps } from '../api/src/context';
 import { User } from '../api/src/db/models';
 import { audit } from '../api/src/db/audit';
 import { hashPassword } from '../api/src/lib/passwords';
-import { ApiKeysService } from '../api/src/modules/api-keys/service';
-import { LicenseIssuer } from '../api/src/modules/licenses/issuing';
+import type { Services } from '../api/src/services';
 
 export interface AdminCommand {
   usage: string;
   summary: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  run(values: Record<string, string | boolean | undefined>, deps: AppDeps): Promise<unknown>;
+  /** With the API's own services (api/src/services.ts): the CLI runs the code the API runs. */
+  run(values: Record<string, string | boolean | undefined>, services: Services): Promise<unknown>;
 }
 
 const CLI_META = { ip: null, userAgent: 'admin-cli' };
@@ -67,10 +66,9 @@ const createApiKey: AdminCommand = {
   summary:
     'Creates an admin API key for a script (e.g. a release pipeline) and prints it; it is shown only once. The key acts for --owner (default: the only active admin).',
   options: { name: { type: 'string' }, scopes: { type: 'string' }, owner: { type: 'string' }, 'expires-at': { type: 'string' } },
-  async run(values, deps) {
+  async run(values, { apiKeys: keys }) {
     const flags = parseFlags(z.object({ name: z.string(), scopes: z.string(), owner: Email.optional(), 'expires-at': z.string().optional() }), values);
     const input = parseFlags(CreateApiKeyRequest, { name: flags.name, scopes: flags.scopes.split(',').map((s) => s.trim()), expires_at: flags['expires-at'] });
-    const keys = new ApiKeysService(deps);
     let ownerId: string;
     if (flags.owner) ownerId = await keys.ownerByEmail(flags.owner);
     else {
@@ -87,11 +85,11 @@ const grantLicense: AdminCommand = {
   usage: '--email E --policy standard|pro|standard_subscription|pro_subscription|trial|nfr [--product mixing_mentor] [--expires-at ISO]',
   summary: 'Grants a license to an existing user and prints its key.',
   options: { email: { type: 'string' }, policy: { type: 'string' }, product: { type: 'string', default: 'mixing_mentor' }, 'expires-at': { type: 'string' } },
-  async run(values, deps) {
+  async run(values, { licenses }) {
     const flags = parseFlags(z.object({ email: Email, policy: PolicyName, product: ProductId, 'expires-at': IsoDateTime.optional() }), values);
     const user = await User.findOne({ where: { email: flags.email } });
     if (!user || user.status === 'deleted') throw new Error(`No account with the email ${flags.email}.`);
-    const issued = await new LicenseIssuer(deps).issue({
+    const issued = await licenses.issue({
       userId: user.id,
       product: flags.product,
       policy: flags.policy,

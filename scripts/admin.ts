@@ -8,6 +8,7 @@ import { createDeps, closeDeps, type AppDeps } from '../api/src/context';
 import { migrate } from '../api/src/db/migrate';
 import { resolveDatabase } from '../api/src/db/resolve';
 import { createLogger } from '../api/src/lib/logger';
+import { createServices } from '../api/src/services';
 import { BILLING_COMMANDS } from './admin-billing-commands';
 import { ADMIN_COMMANDS as CORE_COMMANDS } from './admin-commands';
 
@@ -39,7 +40,7 @@ async function main() {
   try {
     deps = await createDeps(config, logger, db.url);
     await migrate(deps.sequelize);
-    const output = await command.run(values, deps);
+    const output = await command.run(values, createServices(deps));
     console.log(typeof output === 'string' ? output : JSON.stringify(output, null, 2));
   } catch (err) {
     console.error(`Error: ${(err as Error).message}`);

@@ -10,7 +10,8 @@ import { OpenApiBook } from './lib/http/openapi';
 import { requestMetrics } from './lib/http/request-metrics';
 import { defineRoute } from './lib/http/route';
 import { MODULES } from './modules';
-import type { ModuleContext, ServiceRegistry } from './modules/module';
+import type { ModuleContext } from './modules/module';
+import { createServices, type Services } from './services';
 
 export const API_PREFIX = '/api/v1';
 
@@ -32,7 +33,7 @@ function logStreamError(logger: AppDeps['logger']) {
 export interface BuiltApp {
   app: Koa;
   openapi: OpenApiBook;
-  services: ServiceRegistry;
+  services: Services;
 }
 
 /** Builds the Koa app from its dependencies. It does not listen: server.ts and tests do. */
@@ -50,7 +51,7 @@ export function createApp(deps: AppDeps): BuiltApp {
     extraResolvers: deps.bearerResolvers,
   });
   const routeDeps = { router, openapi, authenticate, validateResponses: deps.config.validateResponses };
-  const services = {} as ServiceRegistry;
+  const services = createServices(deps);
   const moduleContext: ModuleContext = {
     ...deps,
     router,

@@ -157,13 +157,13 @@ describe('admin license routes', () => {
 describe('admin CLI', () => {
   it('grant-license prints a key for the user', async () => {
     const u = await signUp(t);
-    const key = await ADMIN_COMMANDS['grant-license']!.run({ email: u.email, policy: 'pro', product: 'mixing_mentor' }, t.api.deps);
+    const key = await ADMIN_COMMANDS['grant-license']!.run({ email: u.email, policy: 'pro', product: 'mixing_mentor' }, t.api.built.services);
     assert.equal(typeof key, 'string');
     assert.ok(isValidLicenseKey(key as string));
     const list = await t.get('/license/list', u.access);
     assert.equal(list.body.licenses[0].license_key, key);
     assert.equal(list.body.licenses[0].policy, 'pro');
-    await assert.rejects(ADMIN_COMMANDS['grant-license']!.run({ email: 'nobody@example.test', policy: 'pro', product: 'mixing_mentor' }, t.api.deps), /No account/);
+    await assert.rejects(ADMIN_COMMANDS['grant-license']!.run({ email: 'nobody@example.test', policy: 'pro', product: 'mixing_mentor' }, t.api.built.services), /No account/);
   });
 });
 

@@ -6,7 +6,10 @@ import type { RequestMeta } from '../../lib/http/request-meta';
 import { badRequest, notFound } from '../../lib/errors';
 import { verifyPassword } from '../../lib/passwords';
 import { consumeOrThrow } from '../../lib/rate-limit';
-import type { ServiceRegistry } from '../module';
+import type { AuthService } from '../auth/service';
+import type { LicensesService } from '../licenses/service';
+import type { NewsletterService } from '../newsletter/service';
+import type { TelemetryService } from '../telemetry/service';
 import { CUSTOMER_ERASURE_JOB } from '../purchases/service';
 
 /** Wrong passwords allowed per account per window before deletion attempts are refused for a while. */
@@ -39,7 +42,11 @@ const NO_META: RequestMeta = { ip: null, userAgent: null };
 export class AccountDeletion {
   private readonly wrongPasswords;
 
-  constructor(private readonly deps: AppDeps & { services: ServiceRegistry }) {
+  constructor(
+    private readonly deps: AppDeps,
+    /** Each forgets what it holds of the person, in the deletion's transaction. */
+    private readonly holders: { licenses: LicensesService; auth: AuthService; telemetry: TelemetryService; newsletter: NewsletterService },
+  ) {
     this.wrongPasswords = deps.rateLimits.create({
       prefix: 'account_delete_fail',
       points: WRONG_PASSWORD_LIMIT,
@@ -61,10 +68,10 @@ export class AccountDeletion {
     await this.deps.sequelize.transaction(async (transaction) => {
       const locked = await User.findByPk(userId, { transaction, lock: transaction.LOCK.UPDATE });
       if (!locked) throw notFound('User');
-      await this.deps.services.licenses.deactivateAllForUser(userId, 'account_deleted', transaction);
-      await this.deps.services.auth.revokeAllSessions(userId, 'account_deleted', transaction);
-      await this.deps.services.telemetry.forgetUser(userId, transaction);
-      await this.deps.services.newsletter.forget(userId, transaction);
+      await this.holders.licenses.deactivateAllForUser(userId, 'account_deleted', transaction);
+      await this.holders.auth.revokeAllSessions(userId, 'account_deleted', transaction);
+      await this.holders.telemetry.forgetUser(userId, transaction);
+      await this.holders.newsletter.forget(userId, transaction);
       if (locked.stripe_customer_id) {
         await this.deps.jobs.send(CUSTOMER_ERASURE_JOB, { customer: locked.stripe_customer_id }, { transaction });
       }

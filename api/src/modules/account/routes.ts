@@ -2,13 +2,10 @@ import { Readable } from 'node:stream';
 import { DeleteAccountRequest, MessageResponse } from '@ngn/shared';
 import { requestMeta } from '../../lib/http/request-meta';
 import type { Module } from '../module';
-import { AccountDeletion } from './deletion';
-import { AccountExport } from './export';
 
 /** The user's own data rights (seed §5.2 settings): download everything, delete everything. */
 export const accountModule: Module = (m) => {
-  const exporter = new AccountExport(m);
-  const deletion = new AccountDeletion(m);
+  const { accountExport: exporter, accountDeletion: deletion } = m.services;
   const tags = ['user'];
 
   m.route(

@@ -10,12 +10,9 @@ import {
 } from '@ngn/shared';
 import { requestMeta } from '../../lib/http/request-meta';
 import type { Module } from '../module';
-import { AuditLogQueries } from './audit-logs';
-import { AdminUsersService } from './service';
 
 export const adminUsersModule: Module = (m) => {
-  const users = new AdminUsersService({ ...m, auth: m.services.auth });
-  const auditLogs = new AuditLogQueries(m);
+  const { adminUsers: users, auditLogs } = m.services;
   const admin = { roles: ['admin' as const] };
   const tags = ['admin'];
   const changeErrors = { 404: 'No such user', 422: 'Own account, or a deleted one' };

@@ -1,11 +1,10 @@
 import { ApiKey, ApiKeyList, ApiKeyListQuery, ApiKeyParams, CreateApiKeyRequest, CreatedApiKey } from '@ngn/shared';
 import { requestMeta } from '../../lib/http/request-meta';
 import type { Module } from '../module';
-import { ApiKeysService } from './service';
 
 /** Admin API keys: created and revoked by an admin with a session (a key cannot mint keys). */
 export const apiKeysModule: Module = (m) => {
-  const keys = new ApiKeysService(m);
+  const { apiKeys: keys } = m.services;
   m.bearerResolvers.push(keys.resolveBearer);
   const tags = ['admin'];
   const access = { roles: ['admin' as const] };

@@ -12,11 +12,9 @@ import {
 import { requestMeta } from '../../lib/http/request-meta';
 import { limitByIp } from '../../lib/rate-limit';
 import type { Module } from '../module';
-import { AuthService } from './service';
 
 export const authModule: Module = (m) => {
-  const auth = new AuthService(m, m.services.newsletter);
-  m.services.auth = auth;
+  const { auth } = m.services;
   const perIp = limitByIp(
     m.rateLimits.create({ prefix: 'auth_ip', points: m.config.rateLimits.authPerMinute, durationSeconds: 60 }),
   );

@@ -1,10 +1,10 @@
 import { DownloadInfo, DownloadsLatestQuery, DownloadsVersionsQuery, DownloadVersionList, SignedFileQuery } from '@ngn/shared';
 import { sendFile } from '../../lib/http/send-file';
 import type { Module } from '../module';
-import { DownloadsService, invalidLink } from './service';
+import { invalidLink } from './service';
 
 export const downloadsModule: Module = (m) => {
-  const downloads = new DownloadsService(m, m.services.releases, () => m.services.licenses);
+  const { downloads } = m.services;
   const tags = ['downloads'];
 
   m.route(

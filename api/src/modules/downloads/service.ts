@@ -33,15 +33,15 @@ export class DownloadsService {
   constructor(
     private readonly deps: AppDeps,
     private readonly releases: ReleasesService,
-    /** Looked up when needed: the licensing module owns the rule of what an active license is. */
-    private readonly licenses: () => Pick<LicensesService, 'hasActiveLicense'>,
+    /** The licensing module owns the rule of what an active license is. */
+    private readonly licenses: Pick<LicensesService, 'hasActiveLicense'>,
   ) {
     this.signer = new UrlSigner(deps.config.urlSigningSecret);
   }
 
   private async assertMayDownload(user: AuthUser, product: ReleaseProduct): Promise<void> {
     if (FREE_PRODUCTS.has(product) || STAFF_ROLES.has(user.role)) return;
-    if (!(await this.licenses().hasActiveLicense(user.id, product))) {
+    if (!(await this.licenses.hasActiveLicense(user.id, product))) {
       throw forbidden(`Downloading ${product} needs an active license of it (a trial counts).`, 'license_required');
     }
   }

@@ -14,12 +14,10 @@ import {
 } from '@ngn/shared';
 import { requestMeta } from '../../lib/http/request-meta';
 import type { Module } from '../module';
-import { LicenseAdminService } from './admin-service';
 
 /** Admin license routes; every change is audited with the admin's id by LicensesService. */
 export const licensesAdminModule: Module = (m) => {
-  const licenses = m.services.licenses;
-  const admin = new LicenseAdminService(m.sequelize, licenses);
+  const { licenses, licenseAdmin: admin } = m.services;
   const tags = ['admin'];
   const write = { roles: ['admin' as const] };
   const read = { roles: ['admin' as const, 'support' as const] };

@@ -24,7 +24,6 @@ import { requestMeta } from '../../lib/http/request-meta';
 import { limitByIp } from '../../lib/rate-limit';
 import type { Module } from '../module';
 import { MaxActivationsReached } from './errors';
-import { LicensesService } from './service';
 import { markStaleActivations, STALE_JOB, STALE_JOB_CRON } from './stale-activations';
 
 /** Every seat taken: the seed's 400 body, which lists the machines to choose from. */
@@ -40,9 +39,7 @@ async function withSeatList<T>(ctx: Context, activate: () => Promise<T>): Promis
 }
 
 export const licensesModule: Module = (m) => {
-  const licenses = new LicensesService(m);
-  m.services.licenses = licenses;
-  m.beforeClose.push(() => licenses.close());
+  const { licenses } = m.services;
   const tags = ['license'];
 
   // The plugin validates on load and the companion heartbeats: generous per-IP

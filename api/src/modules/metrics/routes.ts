@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { notFound, unauthorized } from '../../lib/errors';
 import type { Module } from '../module';
-import { createMetricsService } from './service';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -12,9 +11,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * and the scraper's token is compared in constant time.
  */
 export const metricsModule: Module = (m) => {
-  const metrics = createMetricsService(m);
-  m.services.metrics = metrics;
-  const { registry } = metrics;
+  const { registry } = m.services.metrics;
 
   const expected = m.config.metricsToken ? digest(m.config.metricsToken) : undefined;
   m.rootRouter.get('/metrics', async (ctx) => {

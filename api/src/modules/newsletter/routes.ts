@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { badRequest, notFound } from '../../lib/errors';
 import type { Module } from '../module';
-import { FORGET_JOB, NewsletterService, SWEEP_CRON, SWEEP_JOB, SYNC_JOB } from './service';
+import { FORGET_JOB, SWEEP_CRON, SWEEP_JOB, SYNC_JOB } from './service';
 
 /** Mailchimp's webhook bodies are a few hundred bytes; anything far larger is not one. */
 const WEBHOOK_MAX_BYTES = 64 * 1024;
@@ -26,8 +26,7 @@ async function readForm(ctx: Context): Promise<URLSearchParams> {
 }
 
 export const newsletterModule: Module = (m) => {
-  const newsletter = new NewsletterService(m);
-  m.services.newsletter = newsletter;
+  const { newsletter } = m.services;
   m.jobs.define<{ user_id: string }>(SYNC_JOB, ({ user_id }) => newsletter.sync(user_id));
   m.jobs.define<{ subscriber_hash: string }>(FORGET_JOB, ({ subscriber_hash }) => newsletter.erase(subscriber_hash));
   m.jobs.define(SWEEP_JOB, () => newsletter.sweep().then(() => undefined), { retryLimit: 2 });

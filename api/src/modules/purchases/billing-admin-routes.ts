@@ -1,4 +1,3 @@
-import type Stripe from 'stripe';
 import {
   AdminPlan,
   AdminPlanList,
@@ -12,14 +11,10 @@ import {
 } from '@ngn/shared';
 import { requestMeta } from '../../lib/http/request-meta';
 import type { ModuleContext } from '../module';
-import { PlansAdminService } from './plans-admin';
-import { WebhookEventsAdmin } from './webhook-admin';
-import type { StripeWebhookReceiver } from './webhook';
 
 /** /admin/plans and /admin/webhooks: what operators did by SQL before. Admins only: both move money. */
-export function registerBillingAdminRoutes(m: ModuleContext, stripe: Stripe, receiver: StripeWebhookReceiver): void {
-  const plans = new PlansAdminService(m, stripe);
-  const webhooks = new WebhookEventsAdmin(m, stripe, receiver);
+export function registerBillingAdminRoutes(m: ModuleContext): void {
+  const { plansAdmin: plans, webhookEvents: webhooks } = m.services;
   const tags = ['admin'];
   const access = { roles: ['admin' as const] };
   const stripeDown = { 503: 'payment_provider_error' };

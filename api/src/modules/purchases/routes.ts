@@ -21,22 +21,13 @@ import {
 import { requestMeta } from '../../lib/http/request-meta';
 import { limitByIp } from '../../lib/rate-limit';
 import type { Module } from '../module';
-import { PurchasesAdminService } from './admin-service';
 import { registerBillingAdminRoutes } from './billing-admin-routes';
-import { PurchaseLedger } from './ledger';
 import { registerCheckoutPages } from './pages';
-import { PurchasesService } from './service';
-import { createStripeClient } from './stripe-client';
 import { CUSTOMER_ERASURE_JOB, CUSTOMER_ERASURE_RETRIES, eraseStripeCustomer } from './customer-erasure';
 import { LICENSE_REMINDER_CRON, LICENSE_REMINDER_JOB, sendLicenseReminders } from './license-reminders';
-import { StripeWebhookReceiver } from './webhook';
 
 export const purchasesModule: Module = (m) => {
-  const stripe = createStripeClient(m.config.stripe);
-  const purchases = new PurchasesService(m, stripe);
-  const admin = new PurchasesAdminService(m, stripe);
-  const webhooks = new StripeWebhookReceiver(m, stripe, new PurchaseLedger(m, stripe, m.services.licenses, m.services.newsletter));
-  m.services.purchases = purchases;
+  const { stripe, purchases, purchasesAdmin: admin, webhooks } = m.services;
   const tags = ['purchase'];
   const adminTags = ['admin'];
 
@@ -127,6 +118,6 @@ export const purchasesModule: Module = (m) => {
     async ({ query }) => ({ from: query.from, to: query.to, days: await purchases.revenueByDay(query.from, query.to) }),
   );
 
-  registerBillingAdminRoutes(m, stripe, webhooks);
+  registerBillingAdminRoutes(m);
   registerCheckoutPages(m, purchases);
 };

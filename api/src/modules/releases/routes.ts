@@ -15,15 +15,14 @@ import { requestMeta } from '../../lib/http/request-meta';
 import { parseOrThrow } from '../../lib/http/route';
 import type { Module } from '../module';
 import { readMultipart } from './multipart';
-import { ReleasesService, type ReleaseUpload } from './service';
+import { type ReleaseUpload } from './service';
 
 /** Multipart overhead (fields, part headers, a blockmap) tolerated above the artifact limit before refusing on Content-Length alone. */
 const MULTIPART_SLACK_BYTES = 64 * 1024 * 1024;
 
 export const releasesModule: Module = (m) => {
-  const releases = new ReleasesService(m);
+  const { releases } = m.services;
   m.jobs.define<{ release_id: string }>(ANNOUNCE_JOB, ({ release_id }) => announceRelease(m, release_id).then(() => undefined));
-  m.services.releases = releases;
   const tags = ['releases'];
   // Admins, or admin API keys holding releases:write (a release pipeline).
   const access = { roles: ['admin' as const], apiKeyScope: 'releases:write' as const };

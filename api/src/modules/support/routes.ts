@@ -15,10 +15,10 @@ import {
 } from '@ngn/shared';
 import { requestMeta } from '../../lib/http/request-meta';
 import type { Module } from '../module';
-import { STAFF_ROLES, SupportService } from './service';
+import { STAFF_ROLES } from './service';
 
 export const supportModule: Module = (m) => {
-  const support = new SupportService(m);
+  const { support } = m.services;
   const tags = ['support'];
   const staff = { roles: STAFF_ROLES };
 

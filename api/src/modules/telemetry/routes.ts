@@ -1,18 +1,12 @@
 import { DashboardQuery, DashboardResponse, TelemetryRequest, TelemetryResponse } from '@ngn/shared';
 import { consumeOrThrow } from '../../lib/rate-limit';
 import type { Module } from '../module';
-import { DashboardService } from './dashboard';
-import { TelemetryRollups } from './rollups';
-import { TelemetryService } from './service';
 
 const ROLLUP_JOB = 'telemetry.rollup';
 const RETENTION_JOB = 'telemetry.retention';
 
 export const telemetryModule: Module = (m) => {
-  const telemetry = new TelemetryService(m);
-  m.services.telemetry = telemetry;
-  const rollups = new TelemetryRollups({ sequelize: m.sequelize, retentionDays: m.config.telemetryRetentionDays });
-  const dashboard = new DashboardService({ sequelize: m.sequelize, rollups });
+  const { telemetry, rollups, dashboard } = m.services;
   const perUser = m.rateLimits.createLocalFirst({ prefix: 'telemetry_user', points: m.config.rateLimits.telemetryPerMinute, durationSeconds: 60 });
   const tags = ['analytics'];
 

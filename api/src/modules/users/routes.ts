@@ -1,10 +1,9 @@
 import { ChangePasswordRequest, MessageResponse, UpdateProfileRequest, UserProfile } from '@ngn/shared';
 import { requestMeta } from '../../lib/http/request-meta';
 import type { Module } from '../module';
-import { UsersService } from './service';
 
 export const usersModule: Module = (m) => {
-  const users = new UsersService(m.services.newsletter);
+  const { users } = m.services;
   const tags = ['user'];
 
   m.route(
