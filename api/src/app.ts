@@ -45,13 +45,13 @@ export function createApp(deps: AppDeps): BuiltApp {
   const router = new Router({ prefix: API_PREFIX });
   const rootRouter = new Router();
   const openapi = new OpenApiBook({ title: 'NextGen Noise API', version: '1.0.0', serverUrl: deps.config.publicUrl });
+  const services = createServices(deps);
   const authenticate = createAuthenticator({
-    sequelize: deps.sequelize,
     accessTokens: deps.accessTokens,
     extraResolvers: deps.bearerResolvers,
+    sessionOf: (sessionId, userId) => services.auth.sessionOf(sessionId, userId),
   });
   const routeDeps = { router, openapi, authenticate, validateResponses: deps.config.validateResponses };
-  const services = createServices(deps);
   const moduleContext: ModuleContext = {
     ...deps,
     router,

@@ -52,7 +52,7 @@ export async function seedDemo(api: RunningApi): Promise<void> {
     if (n > 0) continue;
     const bytes = randomBytes(3 * 1024 * 1024);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const upload = await services.releases.beginUpload({
+    const upload = await services.releases.publishing.beginUpload({
       product: 'mixing_mentor',
       version: '1.0.0',
       platform,

@@ -1,5 +1,4 @@
 import type { Context } from 'koa';
-import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Role } from '@ngn/shared';
 import type { AccessTokens } from '../access-tokens';
 import { AppError, forbidden, unauthorized } from '../errors';
@@ -8,7 +7,8 @@ import type { Access, AuthUser } from './route-spec';
 /** Resolves an `Authorization: Bearer <token>` header to a caller another way than a user session. */
 export type BearerResolver = (token: string) => Promise<AuthUser | undefined>;
 
-interface SessionRow {
+/** A session as the authenticator needs it: its user, their role and status, and whether it was signed out. */
+export interface SessionRow {
   user_id: string;
   email: string;
   role: Role;
@@ -23,9 +23,10 @@ interface SessionRow {
  * database too, so a role change needs no new token.
  */
 export function createAuthenticator(deps: {
-  sequelize: Sequelize;
   accessTokens: AccessTokens;
   extraResolvers: BearerResolver[];
+  /** The session row a token names (the auth module reads it), undefined when there is none for that user. */
+  sessionOf: (sessionId: string, userId: string) => Promise<SessionRow | undefined>;
 }) {
   async function resolve(token: string): Promise<AuthUser> {
     for (const resolver of deps.extraResolvers) {
@@ -39,12 +40,7 @@ export function createAuthenticator(deps: {
         verdict.reason === 'token_expired' ? 'Your session has expired. Refresh it or sign in again.' : 'Invalid access token.',
       );
     }
-    const [row] = await deps.sequelize.query<SessionRow>(
-      `SELECT s.user_id, u.email, u.role, u.status, s.revoked_at
-         FROM auth_sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.id = :sid AND s.user_id = :sub`,
-      { replacements: { sid: verdict.claims.sid, sub: verdict.claims.sub }, type: QueryTypes.SELECT },
-    );
+    const row = await deps.sessionOf(verdict.claims.sid, verdict.claims.sub);
     if (!row || row.revoked_at) throw unauthorized('token_revoked', 'This session was signed out. Sign in again.');
     if (row.status !== 'active') throw new AppError(403, 'account_suspended', 'This account is suspended.');
     return { id: row.user_id, email: row.email, role: row.role, sessionId: verdict.claims.sid };

@@ -4,6 +4,7 @@ import type { NewsletterService } from '../newsletter/service';
 import type { AppDeps } from '../../context';
 import { AuthSession, RefreshToken, User, UserToken, type UserTokenPurpose } from '../../db/models';
 import { audit } from '../../db/audit';
+import type { SessionRow } from '../../lib/http/auth';
 import type { RequestMeta } from '../../lib/http/request-meta';
 import { AppError, badRequest, unauthorized } from '../../lib/errors';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/passwords';
@@ -31,6 +32,17 @@ const ACCOUNT_WINDOW_SECONDS = 60;
 const ACCOUNT_CEILING_BUDGETS = 3;
 
 export class AuthService {
+  /** The session an access token names, with its user's role and status: read on every authenticated request. */
+  async sessionOf(sessionId: string, userId: string): Promise<SessionRow | undefined> {
+    const [row] = await this.deps.sequelize.query<SessionRow>(
+      `SELECT s.user_id, u.email, u.role, u.status, s.revoked_at
+         FROM auth_sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.id = :sid AND s.user_id = :sub`,
+      { replacements: { sid: sessionId, sub: userId }, type: QueryTypes.SELECT },
+    );
+    return row;
+  }
+
   private readonly pairFailures;
   private readonly accountFailures;
   private readonly passwordChangeFailures;

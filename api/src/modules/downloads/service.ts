@@ -49,7 +49,7 @@ export class DownloadsService {
   /** The newest live version the user's rollout bucket includes. */
   async latest(user: AuthUser, q: DownloadsLatestQuery): Promise<DownloadInfo> {
     await this.assertMayDownload(user, q.product);
-    const rows = await this.releases.liveByVersion(q.product, q.platform, q.channel);
+    const rows = await this.releases.live.byVersion(q.product, q.platform, q.channel);
     const row = rows.find((r) => inRollout(r, user.id));
     if (!row) throw notFound(`A ${q.channel} release of ${q.product} for ${q.platform}`);
     return this.toDownloadInfo(row);
@@ -57,7 +57,7 @@ export class DownloadsService {
 
   async versions(user: AuthUser, q: DownloadsVersionsQuery): Promise<DownloadVersionList> {
     await this.assertMayDownload(user, q.product);
-    const { items, next_cursor } = await this.releases.liveVersionPage(q, q);
+    const { items, next_cursor } = await this.releases.live.versionPage(q, q);
     return { versions: items.map((v) => this.toDownloadVersion(v.version, v.channel, v.artifacts.map((r) => this.toDownloadInfo(r)))), next_cursor };
   }
 
@@ -108,12 +108,12 @@ export class DownloadsService {
     const verdict = this.signer.verify(filePath(releaseId, fileName), expires, sig);
     if (verdict === 'expired') throw forbidden('This download link has expired. Ask for a new one.', 'download_link_expired');
     if (verdict !== 'ok') throw invalidLink();
-    const row = await this.releases.findLive(releaseId);
+    const row = await this.releases.live.find(releaseId);
     if (row.file_name !== fileName) throw notFound('File');
     if (row.external_url) return { redirect: row.external_url };
     const remaining = Math.max(60, expires - Math.floor(Date.now() / 1000));
     const presigned = await this.deps.storage.presignedUrl(row.storage_key!, { expiresInSeconds: remaining, fileName: row.file_name });
     if (presigned) return { redirect: presigned };
-    return { file: this.releases.servedFile(row, 'artifact') };
+    return { file: this.releases.live.servedFile(row, 'artifact') };
   }
 }

@@ -10,6 +10,7 @@ import type { LicensesService } from '../licenses/service';
 import type { NewsletterService } from '../newsletter/service';
 import { licenseKeyMail, licenseRevokedMail, paymentFailedMail, paymentReceiptMail, renewalFailedMail } from './mails';
 import { paymentMismatch } from './paid-check';
+import { pendingPurchase } from './pending-purchase';
 import { callStripe, idOf } from './stripe-client';
 
 /** Stripe charges a renewal up to about an hour after the period ends: the license outlives the period by a day. */
@@ -60,27 +61,18 @@ export class PurchaseLedger {
       this.deps.logger.warn({ session: session.id }, 'checkout session without our metadata: ignored');
       return null;
     }
+    const row = pendingPurchase(plan, session, {
+      id: meta.purchase_id && Uuid.safeParse(meta.purchase_id).success ? meta.purchase_id : null,
+      userId,
+      customer: idOf(session.customer),
+    });
     await this.deps.sequelize.query(
       `INSERT INTO purchases (id, user_id, plan_id, plan, license_type, product, amount, currency, status, checkout_status,
                               stripe_checkout_session_id, stripe_customer_id)
-       VALUES (COALESCE(:id::uuid, gen_random_uuid()), (SELECT id FROM users WHERE id = :user), :plan_id, :plan, :license_type, :product,
-               :amount, :currency, 'pending', 'open', :session, :customer)
+       VALUES (COALESCE(:id::uuid, gen_random_uuid()), (SELECT id FROM users WHERE id = :user_id), :plan_id, :plan, :license_type, :product,
+               :amount, :currency, :status, :checkout_status, :stripe_checkout_session_id, :stripe_customer_id)
        ON CONFLICT DO NOTHING`,
-      {
-        replacements: {
-          id: meta.purchase_id && Uuid.safeParse(meta.purchase_id).success ? meta.purchase_id : null,
-          user: userId,
-          plan_id: plan.id,
-          plan: plan.plan,
-          license_type: plan.license_type,
-          product: plan.product,
-          amount: session.amount_total ?? plan.amount,
-          currency: (session.currency ?? plan.currency).toUpperCase(),
-          session: session.id,
-          customer: idOf(session.customer),
-        },
-        transaction,
-      },
+      { replacements: row, transaction },
     );
     return this.lockWhere({ stripe_checkout_session_id: session.id }, transaction);
   }

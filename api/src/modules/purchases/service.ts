@@ -20,6 +20,7 @@ import { audit } from '../../db/audit';
 import type { RequestMeta } from '../../lib/http/request-meta';
 import { badRequest, conflict, notFound, unprocessable } from '../../lib/errors';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
+import { pendingPurchase } from './pending-purchase';
 import { PortalConfigurations } from './portal-configuration';
 import { callStripe } from './stripe-client';
 
@@ -164,18 +165,8 @@ export class PurchasesService {
       ),
     );
     await Purchase.create({
+      ...pendingPurchase(plan, session, { id: purchaseId, userId: user.id, customer }),
       id: purchaseId,
-      user_id: user.id,
-      plan_id: plan.id,
-      plan: plan.plan,
-      license_type: plan.license_type,
-      product: plan.product,
-      amount: session.amount_total ?? plan.amount,
-      currency: (session.currency ?? plan.currency).toUpperCase(),
-      status: 'pending',
-      checkout_status: 'open',
-      stripe_checkout_session_id: session.id,
-      stripe_customer_id: customer,
       stripe_price_id: plan.stripe_price_id,
     });
     await audit(

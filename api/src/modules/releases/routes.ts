@@ -37,7 +37,7 @@ export const releasesModule: Module = (m) => {
     let session: ReleaseUpload | undefined;
     try {
       await readMultipart(ctx, async ({ field, fileName, stream, fields }) => {
-        session ??= await releases.beginUpload(fields);
+        session ??= await releases.publishing.beginUpload(fields);
         if (field === 'file') await session.storeArtifact(fileName, stream);
         else if (field === 'blockmap') await session.storeBlockmap(stream);
         else throw badRequest('invalid_upload', `Unexpected file part ${field}: send "file" and optionally "blockmap".`);
@@ -66,30 +66,30 @@ export const releasesModule: Module = (m) => {
       if (ctx.is('multipart/form-data')) return upload(ctx, user);
       if (ctx.is('application/json')) {
         const body = parseOrThrow(RegisterExternalReleaseRequest, ctx.request.body ?? {}, 'body');
-        return releases.registerExternal(body, user, requestMeta(ctx));
+        return releases.publishing.registerExternal(body, user, requestMeta(ctx));
       }
       throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data (an upload) or JSON (an external URL).');
     },
   );
   m.route(
     { method: 'get', path: '/admin/releases', summary: 'List releases', tags, access, query: AdminReleaseListQuery, response: ReleaseList },
-    ({ query }) => releases.list(query),
+    ({ query }) => releases.catalog.list(query),
   );
   m.route(
     { method: 'get', path: '/admin/releases/:id', summary: 'One release', tags, access, params: ReleaseParams, response: Release, errors: { 404: 'No such release' } },
-    ({ params }) => releases.get(params.id),
+    ({ params }) => releases.catalog.get(params.id),
   );
   m.route(
     { method: 'patch', path: '/admin/releases/:id', summary: 'Edit notes, date, minimum OS or rollout percentage', tags, access, params: ReleaseParams, body: UpdateReleaseRequest, response: Release, errors: { 404: 'No such release' } },
-    ({ params, body, user, ctx }) => releases.update(params.id, body, user.id, requestMeta(ctx)),
+    ({ params, body, user, ctx }) => releases.catalog.update(params.id, body, user.id, requestMeta(ctx)),
   );
   m.route(
     { method: 'post', path: '/admin/releases/:id/yank', summary: 'Withdraw a release from downloads and the update feed', tags, access, params: ReleaseParams, body: YankReleaseRequest, response: Release, errors: { 404: 'No such release' } },
-    ({ params, body, user, ctx }) => releases.yank(params.id, body.reason, user.id, requestMeta(ctx)),
+    ({ params, body, user, ctx }) => releases.catalog.yank(params.id, body.reason, user.id, requestMeta(ctx)),
   );
   m.route(
     { method: 'post', path: '/admin/releases/:id/unyank', summary: 'Put a yanked release back', tags, access, params: ReleaseParams, response: Release, errors: { 404: 'No such release' } },
-    ({ params, user, ctx }) => releases.unyank(params.id, user.id, requestMeta(ctx)),
+    ({ params, user, ctx }) => releases.catalog.unyank(params.id, user.id, requestMeta(ctx)),
   );
   m.route(
     {

@@ -17,7 +17,7 @@ export const updatesModule: Module = (m) => {
   m.route(
     { method: 'get', path: '/updates/companion/:channel/:feed', summary: 'electron-updater channel file (latest.yml, latest-mac.yml, latest-linux.yml)', tags, access: 'public', params: UpdateFeedParams, errors: { 404: 'Nothing released on this channel' } },
     async ({ params, ctx }) => {
-      const [newest] = await releases.liveByVersion('companion', FEED_PLATFORM[params.feed], params.channel);
+      const [newest] = await releases.live.byVersion('companion', FEED_PLATFORM[params.feed], params.channel);
       if (!newest) throw notFound(`A companion release on ${params.channel} for ${FEED_PLATFORM[params.feed]}`);
       // Clients must see a yank or a new version at once, so nothing may cache it unchecked.
       ctx.set('Cache-Control', 'no-cache');
@@ -28,9 +28,9 @@ export const updatesModule: Module = (m) => {
   m.route(
     { method: 'get', path: '/updates/companion/:channel/:platform/:version/:file_name', summary: 'A companion artifact or its .blockmap (Range requests supported)', tags, access: 'public', params: UpdateArtifactParams, errors: { 404: 'No such live artifact', 416: 'Range outside the file' } },
     async ({ params, ctx }) => {
-      const { row, part } = await releases.findLiveFile({ product: 'companion', ...params }, params.file_name);
+      const { row, part } = await releases.live.findFile({ product: 'companion', ...params }, params.file_name);
       // Streamed here even with S3 storage: differential updates ask for many ranges at once.
-      await sendFile(ctx, releases.servedFile(row, part));
+      await sendFile(ctx, releases.live.servedFile(row, part));
     },
   );
 };
