@@ -20,3 +20,4 @@ export * from './schemas/account';
 export * from './schemas/purchases';
 export * from './schemas/billing-admin';
 export * from './schemas/airgap';
+export * from './endpoints';

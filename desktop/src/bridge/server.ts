@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CompanionCore, type CompanionCoreOptions } from '../core/companion-core';
+import { CompanionCore } from '../core/companion-core';
+import type { CompanionCoreOptions } from '../core/companion-options';
 import { consoleLogger, type Logger } from '../core/logger';
 import { isAllowedExternalUrl } from '../core/url-policy';
 import { CompanionError } from '../contract/errors';
@@ -135,7 +136,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     },
     'shell:open-billing-portal': async () => ({ opened: false, url: await core.checkoutPages.billingPortal() }),
     'shell:show-item': async ({ download_id }) => {
-      core.downloadPath(download_id);
+      core.installer.downloadPath(download_id);
       return { opened: false };
     },
   };

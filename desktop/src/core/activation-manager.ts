@@ -1,21 +1,5 @@
 import path from 'node:path';
-import {
-  ActivateRequest,
-  EmergencyResponse,
-  TrialRequest,
-  ActivateResponse,
-  DeactivateRequest,
-  DeactivateResponse,
-  HeartbeatRequest,
-  HeartbeatResponse,
-  Jwks,
-  MaxActivationsReachedBody,
-  decodeActivationToken,
-  verifyActivationToken,
-  type ActivationTokenPayload,
-  type HardwareComponents,
-  type TokenVerdictCode,
-} from '@ngn/shared';
+import { ActivateResponse, Jwks, MaxActivationsReachedBody, decodeActivationToken, verifyActivationToken, type ActivationTokenPayload, type HardwareComponents, type TokenVerdictCode } from '@ngn/shared';
 import { CompanionError, serializeError, type SerializedError } from '../contract/errors';
 import type { ActivateResult, ActivationState, ProductActivation } from '../contract/models';
 import type { ApiClient } from './api-client';
@@ -165,7 +149,7 @@ export class ActivationManager {
   /** The API's public keys; fetched again when a token names a key we do not have. */
   private async keys(refresh = false): Promise<Jwks> {
     if (this.jwks && !refresh) return this.jwks;
-    const jwks = await this.opts.api.request({ method: 'GET', path: '/keys', auth: 'none', response: Jwks });
+    const jwks = await this.opts.api.call('activationKeys');
     await writeFileAtomic(this.jwksPath, JSON.stringify(jwks));
     this.jwks = jwks;
     return jwks;
@@ -205,14 +189,7 @@ export class ActivationManager {
     return this.serial.run(async () => {
       let res: ActivateResponse;
       try {
-        res = await this.opts.api.request({
-          method: 'POST',
-          path: '/license/activate',
-          auth: 'user',
-          bodySchema: ActivateRequest,
-          body: { license_key: licenseKey, ...this.thisMachine(machineName) },
-          response: ActivateResponse,
-        });
+        res = await this.opts.api.call('activate', { body: { license_key: licenseKey, ...this.thisMachine(machineName) } });
       } catch (err) {
         if (err instanceof CompanionError && err.code === 'max_activations_reached') {
           const body = MaxActivationsReachedBody.safeParse({ error: err.code, message: err.message, ...(err.details as object) });
@@ -232,14 +209,7 @@ export class ActivationManager {
    */
   emergency(licenseKey: string, machineName?: string): Promise<ActivateResult> {
     return this.serial.run(async () => {
-      const res = await this.opts.api.request({
-        method: 'POST',
-        path: '/license/emergency',
-        auth: 'user',
-        bodySchema: ActivateRequest,
-        body: { license_key: licenseKey, ...this.thisMachine(machineName) },
-        response: EmergencyResponse,
-      });
+      const res = await this.opts.api.call('emergencyActivate', { body: { license_key: licenseKey, ...this.thisMachine(machineName) } });
       this.opts.logger.warn({ product: res.product, until: res.emergency_until }, 'emergency activation');
       return this.took(res);
     });
@@ -251,14 +221,7 @@ export class ActivationManager {
    */
   startTrial(product: string): Promise<ActivateResult> {
     return this.serial.run(async () => {
-      const res = await this.opts.api.request({
-        method: 'POST',
-        path: '/license/trial',
-        auth: 'user',
-        bodySchema: TrialRequest,
-        body: { product, ...this.thisMachine() },
-        response: ActivateResponse,
-      });
+      const res = await this.opts.api.call('startTrial', { body: { product, ...this.thisMachine() } });
       this.opts.logger.info({ product, license_id: res.license_id }, 'trial started');
       return this.took(res);
     });
@@ -359,17 +322,8 @@ export class ActivationManager {
       let failure: SerializedError | null = null;
       for (const [product, token] of [...this.tokens.entries()]) {
         try {
-          const res = await this.opts.api.request({
-            method: 'POST',
-            path: '/license/heartbeat',
-            // The token is the credential: heartbeats go on while the user is signed out.
-            auth: 'none',
-            bodySchema: HeartbeatRequest,
-            body: { activation_token: token, app_version: this.opts.appVersion },
-            response: HeartbeatResponse,
-            // Sending the same heartbeat twice changes nothing but the token's time.
-            idempotent: true,
-          });
+          // The token is the credential (heartbeats go on while signed out); sending one twice changes only the token's time.
+          const res = await this.opts.api.call('heartbeat', { body: { activation_token: token, app_version: this.opts.appVersion } }, { idempotent: true });
           await this.checkToken(res.activation_token, product);
           await this.store(product, res.activation_token);
         } catch (err) {
@@ -411,14 +365,7 @@ export class ActivationManager {
    * instead of staying pending until the token would have expired.
    */
   private deactivateOnServer(activationId: string, ownToken: string | undefined) {
-    return this.opts.api.request({
-      method: 'POST',
-      path: '/license/deactivate',
-      auth: 'user',
-      bodySchema: DeactivateRequest,
-      body: { activation_id: activationId, ...(ownToken ? { activation_token: ownToken } : {}) },
-      response: DeactivateResponse,
-    });
+    return this.opts.api.call('deactivate', { body: { activation_id: activationId, ...(ownToken ? { activation_token: ownToken } : {}) } });
   }
 
   /** Heartbeat now and every few hours; also soon after the network comes back. */

@@ -1,4 +1,4 @@
-import { ErrorBody, RefreshRequest, TokenPair } from '@ngn/shared';
+import { endpoints, ErrorBody, RefreshRequest, TokenPair, type Endpoint, type EndpointName } from '@ngn/shared';
 import type { z, ZodType } from 'zod';
 import { CompanionError } from '../contract/errors';
 import { Emitter } from './emitter';
@@ -44,6 +44,14 @@ export interface RequestSpec<B extends ZodType | undefined, R extends ZodType | 
   timeoutMs?: number;
 }
 
+/** What calling an endpoint takes: its body, path params and query, as its schemas accept them. */
+export type CallInput<E> = (E extends { body: infer B extends ZodType } ? { body: z.input<B> } : { body?: never }) &
+  (E extends { params: infer P extends ZodType } ? { params: z.input<P> } : { params?: never }) &
+  (E extends { query: infer Q extends ZodType } ? { query?: z.input<Q> } : { query?: never });
+/** What an endpoint answers, checked by its response schema (unknown when it has none). */
+export type CallOutput<E> = E extends { response: infer R extends ZodType } ? z.output<R> : unknown;
+type EndpointOf<N extends EndpointName> = (typeof endpoints)[N];
+
 export type ApiClientEvents = {
   /** The session started or ended (sign-in, sign-out, refresh token refused). */
   session: { signed_in: boolean };
@@ -52,6 +60,17 @@ export type ApiClientEvents = {
 };
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
+
+/** A query as its schema reads it, or the same validation_failed a bad body gets. */
+function checkedQuery(schema: ZodType, query: Record<string, unknown>): Record<string, string | number | boolean | undefined> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    throw new CompanionError('validation_failed', 'Some fields are missing or invalid.', {
+      details: parsed.error.issues.map((i) => ({ path: ['query', ...i.path.map(String)].join('.'), message: i.message })),
+    });
+  }
+  return parsed.data as Record<string, string | number | boolean | undefined>;
+}
 
 /**
  * The companion's HTTP client for the API: zod contracts from `shared/` on both
@@ -125,6 +144,31 @@ export class ApiClient {
     this.events.emit('session', { signed_in: false });
   }
 
+  /**
+   * Calls an endpoint of the shared table by name: its method, path, schemas
+   * and whether it needs a session all come from `endpoints`, as the API's
+   * route does. The query is checked by the endpoint's schema before sending.
+   */
+  call<N extends EndpointName>(
+    name: N,
+    input: CallInput<EndpointOf<N>> = {} as CallInput<EndpointOf<N>>,
+    options: Pick<RequestSpec<undefined, undefined>, 'idempotent' | 'timeoutMs'> = {},
+  ): Promise<CallOutput<EndpointOf<N>>> {
+    const endpoint: Endpoint = endpoints[name];
+    const { body, params, query } = input as { body?: unknown; params?: Record<string, unknown>; query?: Record<string, unknown> };
+    const path = endpoint.path.replace(/:(\w+)/g, (_, key: string) => encodeURIComponent(String(params?.[key] ?? '')));
+    return this.request({
+      method: endpoint.method.toUpperCase() as Method,
+      path,
+      auth: endpoint.access === 'public' ? 'none' : 'user',
+      bodySchema: endpoint.body,
+      body,
+      query: query && endpoint.query ? checkedQuery(endpoint.query, query) : undefined,
+      response: endpoint.response,
+      ...options,
+    }) as Promise<CallOutput<EndpointOf<N>>>;
+  }
+
   async request<B extends ZodType | undefined = undefined, R extends ZodType | undefined = undefined>(
     spec: RequestSpec<B, R>,
   ): Promise<R extends ZodType ? z.output<R> : unknown> {
@@ -173,7 +217,7 @@ export class ApiClient {
     const refreshToken = await this.opts.session.loadRefreshToken();
     if (!refreshToken) throw notSignedIn();
     // Never retried: a rotation the client did not see would make the next one look like reuse.
-    const res = await this.send('POST', this.url('/auth/refresh'), JSON.stringify(RefreshRequest.parse({ refresh_token: refreshToken })), undefined);
+    const res = await this.send('POST', this.url(endpoints.refresh.path), JSON.stringify(RefreshRequest.parse({ refresh_token: refreshToken })), undefined);
     if (res.status === 401 || res.status === 403) {
       await this.endSession();
       throw notSignedIn('Your session has ended. Sign in again.');

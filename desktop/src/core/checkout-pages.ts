@@ -1,4 +1,3 @@
-import { ClientConfig, PortalResponse } from '@ngn/shared';
 import { CompanionError } from '../contract/errors';
 import type { ApiClient } from './api-client';
 import { isBillingPortalUrl, isCheckoutUrl } from './url-policy';
@@ -22,7 +21,7 @@ export class CheckoutPages {
     const apiUrl = this.apiUrl();
     if (this.learned?.apiUrl !== apiUrl) {
       const origin = this.api
-        .request({ method: 'GET', path: '/client-config', auth: 'none', response: ClientConfig })
+        .call('clientConfig')
         .then((c) => new URL(c.public_url).origin);
       origin.catch(() => {
         if (this.learned?.origin === origin) this.learned = undefined;
@@ -41,7 +40,7 @@ export class CheckoutPages {
 
   /** The signed-in subscriber's billing portal (cancel, resume, card), checked to be Stripe's before any window opens it. */
   async billingPortal(): Promise<string> {
-    const { url } = await this.api.request({ method: 'POST', path: '/purchase/portal', auth: 'user', response: PortalResponse });
+    const { url } = await this.api.call('billingPortal');
     if (!isBillingPortalUrl(url, this.apiUrl())) throw new CompanionError('url_not_allowed', 'The billing page the server gave is not on Stripe.');
     return url;
   }

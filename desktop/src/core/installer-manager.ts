@@ -2,14 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import {
-  DownloadInfo,
-  DownloadVersionList,
-  ReleaseFileName,
-  ReleasePlatform,
-  compareSemver,
-} from '@ngn/shared';
+import { DownloadInfo, ReleaseFileName, ReleasePlatform, compareSemver, type ReleaseProduct } from '@ngn/shared';
 import { CompanionError } from '../contract/errors';
+import type { ChannelHandlers } from '../contract/ipc';
 import type { DownloadState, InstallResult, InstalledPlugin, PluginsState } from '../contract/models';
 import type { Settings } from '../contract/settings';
 import type { ApiClient } from './api-client';
@@ -20,7 +15,7 @@ import { privateCopy } from './file-hash';
 import type { Logger } from './logger';
 import type { ReleaseTrust } from './release-trust';
 
-export const PLUGIN_PRODUCT = 'mixing_mentor';
+export const PLUGIN_PRODUCT: ReleaseProduct = 'mixing_mentor';
 
 const InstalledList = z.array(
   z.object({
@@ -67,7 +62,7 @@ export interface InstallerManagerOptions {
   logger: Logger;
   /** The pinned-root keyset that every installer's signature is checked against. */
   trust: ReleaseTrust;
-  product?: string;
+  product?: ReleaseProduct;
   launcher?: InstallerLauncher;
   /** Options passed to the downloader (progress interval, retries), mostly for tests. */
   downloader?: { progressIntervalMs?: number; retries?: number; backoffMs?: number };
@@ -89,7 +84,7 @@ export class InstallerManager {
   private installed: InstalledPlugin[] = [];
   private latest: DownloadInfo | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private readonly product: string;
+  private readonly product: ReleaseProduct;
   private readonly launcher: InstallerLauncher;
 
   private constructor(
@@ -98,6 +93,25 @@ export class InstallerManager {
   ) {
     this.product = opts.product ?? PLUGIN_PRODUCT;
     this.launcher = opts.launcher ?? launchInstaller;
+  }
+
+  /** Where a download's file lives (its folder while unfinished), for the host's "show in folder". */
+  downloadPath(id: string): string {
+    const state = this.downloader.get(id);
+    if (!state) throw new CompanionError('download_not_found', `There is no download ${id}.`);
+    return state.status === 'completed' ? state.path : path.dirname(state.path);
+  }
+
+  /** The plugin channels but `plugins:install` (the core also records it in telemetry). */
+  channels(): Pick<ChannelHandlers, Exclude<`plugins:${string}` & keyof ChannelHandlers, 'plugins:install'>> {
+    return {
+      'plugins:state': async () => this.state(),
+      'plugins:versions': () => this.versions(),
+      'plugins:download': ({ version }) => this.download(version),
+      'plugins:pause': ({ download_id }) => this.pause(download_id),
+      'plugins:resume': ({ download_id }) => this.resume(download_id),
+      'plugins:cancel': ({ download_id }) => this.cancel(download_id),
+    };
   }
 
   static async open(opts: InstallerManagerOptions): Promise<InstallerManager> {
@@ -139,13 +153,7 @@ export class InstallerManager {
   /** This platform's versions on the chosen channel, newest first (first page is plenty). */
   async versions(): Promise<DownloadInfo[]> {
     const platform = this.requirePlatform();
-    const list = await this.opts.api.request({
-      method: 'GET',
-      path: '/downloads/versions',
-      auth: 'user',
-      query: { product: this.product, platform, channel: this.opts.settings().channel, limit: 100 },
-      response: DownloadVersionList,
-    });
+    const list = await this.opts.api.call('downloadVersions', { query: { product: this.product, platform, channel: this.opts.settings().channel, limit: 100 } });
     return list.versions.flatMap((v) => v.artifacts);
   }
 
@@ -159,13 +167,7 @@ export class InstallerManager {
   async checkLatest(): Promise<DownloadInfo | null> {
     const platform = this.requirePlatform();
     try {
-      this.latest = await this.opts.api.request({
-        method: 'GET',
-        path: '/downloads/latest',
-        auth: 'user',
-        query: { product: this.product, platform, channel: this.opts.settings().channel },
-        response: DownloadInfo,
-      });
+      this.latest = await this.opts.api.call('latestDownload', { query: { product: this.product, platform, channel: this.opts.settings().channel } });
     } catch (err) {
       if (err instanceof CompanionError && (err.status === 404 || err.code === 'license_required')) this.latest = null;
       else throw err;

@@ -1,17 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import {
-  ACTIVATION_REQUEST_FORMAT,
-  ActivationRequestFile,
-  activationRequestSigningInput,
-  ActivationResponseFile,
-  DEACTIVATION_RECEIPT_FORMAT,
-  DeactivationReceiptFile,
-  deactivationReceiptSigningInput,
-  LicenseKeyInput,
-  OfflineDeactivateResponse,
-  type HardwareComponents,
-} from '@ngn/shared';
+import { ACTIVATION_REQUEST_FORMAT, ActivationRequestFile, activationRequestSigningInput, ActivationResponseFile, DEACTIVATION_RECEIPT_FORMAT, DeactivationReceiptFile, deactivationReceiptSigningInput, LicenseKeyInput, type HardwareComponents } from '@ngn/shared';
 import { CompanionError } from '../contract/errors';
+import type { ChannelHandlers } from '../contract/ipc';
 import type { ActivationState } from '../contract/models';
 import type { ActivationManager } from './activation-manager';
 import type { ApiClient } from './api-client';
@@ -56,6 +46,17 @@ function parseFile<T>(schema: { safeParse(v: unknown): { success: true; data: T 
  */
 export class OfflineActivation {
   constructor(private readonly opts: OfflineActivationOptions) {}
+
+  /** The offline channels, served by this object. */
+  channels(): Pick<ChannelHandlers, `offline:${string}` & keyof ChannelHandlers> {
+    return {
+      'offline:create-request': ({ license_key, product }) => this.createRequest(license_key, product),
+      'offline:load-response': ({ text }) => this.loadResponse(text),
+      'offline:answer-request': ({ text }) => this.answerRequest(text),
+      'offline:write-receipt': ({ product }) => this.writeReceipt(product),
+      'offline:submit-receipt': ({ text }) => this.submitReceipt(text),
+    };
+  }
 
   /** This machine's key, made on first use and kept in the keychain. */
   private async machineKey(): Promise<{ privateKey: KeyObject; publicKey: string }> {
@@ -102,16 +103,8 @@ export class OfflineActivation {
   /** Online: the response to another computer's request, made by the API under the usual seat rules. */
   async answerRequest(text: string): Promise<CarriedFile> {
     const request = parseFile(ActivationRequestFile, text, 'an activation request (.ngnreq)');
-    const response = await this.opts.api.request({
-      method: 'POST',
-      path: '/license/offline/activate',
-      auth: 'user',
-      bodySchema: ActivationRequestFile,
-      body: request,
-      response: ActivationResponseFile,
-      // The same request answered twice takes one seat.
-      idempotent: true,
-    });
+    // The same request answered twice takes one seat.
+    const response = await this.opts.api.call('offlineActivate', { body: request }, { idempotent: true });
     return { file_name: `${response.product}-${fileSafe(request.machine_name)}.ngnresp`, text: `${JSON.stringify(response, null, 2)}\n` };
   }
 
@@ -135,15 +128,7 @@ export class OfflineActivation {
   /** Online: frees the seat an offline computer let go of. */
   async submitReceipt(text: string): Promise<{ activation_id: string }> {
     const receipt = parseFile(DeactivationReceiptFile, text, 'a deactivation receipt (.ngnreceipt)');
-    const res = await this.opts.api.request({
-      method: 'POST',
-      path: '/license/offline/deactivate',
-      auth: 'user',
-      bodySchema: DeactivationReceiptFile,
-      body: receipt,
-      response: OfflineDeactivateResponse,
-      idempotent: true,
-    });
+    const res = await this.opts.api.call('offlineDeactivate', { body: receipt }, { idempotent: true });
     return { activation_id: res.activation_id };
   }
 }

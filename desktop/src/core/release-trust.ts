@@ -96,7 +96,7 @@ export class ReleaseTrust {
   async currentKeys(): Promise<Jwks> {
     let document: unknown;
     try {
-      document = await this.opts.api.request({ method: 'GET', path: '/releases/keys', auth: 'none', response: z.unknown() });
+      document = await this.opts.api.call('releaseKeyset');
     } catch (err) {
       const last = await this.lastAccepted();
       if (!last) throw err;

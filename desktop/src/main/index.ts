@@ -116,7 +116,7 @@ function hostHandlers(c: CompanionCore, updater: CompanionUpdater): ChannelHandl
       return { opened: true, url };
     },
     'shell:show-item': async ({ download_id }) => {
-      shell.showItemInFolder(c.downloadPath(download_id));
+      shell.showItemInFolder(c.installer.downloadPath(download_id));
       return { opened: true };
     },
   };

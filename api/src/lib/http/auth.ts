@@ -2,7 +2,8 @@ import type { Context } from 'koa';
 import type { Role } from '@ngn/shared';
 import type { AccessTokens } from '../access-tokens';
 import { AppError, forbidden, unauthorized } from '../errors';
-import type { Access, AuthUser } from './route-spec';
+import type { Access } from '@ngn/shared';
+import type { AuthUser } from './route-spec';
 
 /** Resolves an `Authorization: Bearer <token>` header to a caller another way than a user session. */
 export type BearerResolver = (token: string) => Promise<AuthUser | undefined>;

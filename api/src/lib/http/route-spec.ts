@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { ZodType } from 'zod';
-import type { ApiKeyScope, Role } from '@ngn/shared';
+import type { Access, Role } from '@ngn/shared';
 
 /**
  * What a route declares (method, path, who may call it, schemas) and who the
@@ -21,13 +21,6 @@ export interface AuthUser {
 }
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-
-/**
- * Who may call a route: nobody signed in, any signed-in user, or the listed
- * roles. Admin API keys are refused everywhere except on routes that name a
- * scope the key holds (`apiKeyScope`).
- */
-export type Access = 'public' | 'user' | { roles: Array<AuthUser['role']>; apiKeyScope?: ApiKeyScope };
 
 export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodType, R extends ZodType> {
   method: Method;

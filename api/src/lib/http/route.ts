@@ -3,7 +3,8 @@ import type { Context } from 'koa';
 import { z, type ZodType } from 'zod';
 import { AppError, validationFailed } from '../errors';
 import type { OpenApiBook } from './openapi';
-import type { Access, AuthUser, Handler, RouteSpec } from './route-spec';
+import type { Access } from '@ngn/shared';
+import type { AuthUser, Handler, RouteSpec } from './route-spec';
 
 export interface RouteDeps {
   router: Router;

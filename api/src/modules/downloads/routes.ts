@@ -1,18 +1,18 @@
-import { DownloadInfo, DownloadsLatestQuery, DownloadsVersionsQuery, DownloadVersionList, SignedFileQuery } from '@ngn/shared';
+import { endpoints } from '@ngn/shared';
+import { SignedFileQuery } from '@ngn/shared';
 import { sendFile } from '../../lib/http/send-file';
 import type { Module } from '../module';
 import { invalidLink } from './service';
 
 export const downloadsModule: Module = (m) => {
   const { downloads } = m.services;
-  const tags = ['downloads'];
 
   m.route(
-    { method: 'get', path: '/downloads/latest', summary: 'Newest version for a platform, with a short-lived download link', tags, access: 'user', query: DownloadsLatestQuery, response: DownloadInfo, errors: { 403: 'No active license (license_required)', 404: 'Nothing released yet' } },
+    endpoints.latestDownload,
     ({ user, query }) => downloads.latest(user, query),
   );
   m.route(
-    { method: 'get', path: '/downloads/versions', summary: 'Every live version, newest first, with short-lived download links', tags, access: 'user', query: DownloadsVersionsQuery, response: DownloadVersionList, errors: { 403: 'No active license (license_required)' } },
+    endpoints.downloadVersions,
     ({ user, query }) => downloads.versions(user, query),
   );
 

@@ -1,4 +1,5 @@
-import { ClientConfig, HealthResponse, ReadyResponse } from '@ngn/shared';
+import { endpoints } from '@ngn/shared';
+import { HealthResponse, ReadyResponse } from '@ngn/shared';
 import type { Module } from '../module';
 
 const READY_TIMEOUT_MS = 2000;
@@ -25,7 +26,7 @@ export const healthModule: Module = (m) => {
   });
   // The Companion checks that a checkout page is the API's own from this answer, not from a guess at the origin.
   m.route(
-    { method: 'get', path: '/client-config', summary: 'The public origin of this API, for clients', tags: ['health'], access: 'public', response: ClientConfig },
+    endpoints.clientConfig,
     async () => ({ public_url: m.config.publicUrl }),
   );
   m.router.get('/openapi.json', (ctx) => {

@@ -1,23 +1,5 @@
-import {
-  AdminPurchaseList,
-  AdminPurchaseQuery,
-  CheckoutOutcome,
-  CheckoutOutcomeQuery,
-  CheckoutSessionParams,
-  CheckoutSessionState,
-  CreateCheckoutRequest,
-  CreateCheckoutResponse,
-  PageQuery,
-  PlanList,
-  PortalResponse,
-  PurchaseHistory,
-  PurchaseParams,
-  RefundRequest,
-  RefundResponse,
-  RevenueQuery,
-  RevenueReport,
-  WebhookAck,
-} from '@ngn/shared';
+import { endpoints } from '@ngn/shared';
+import { AdminPurchaseList, AdminPurchaseQuery, CheckoutOutcome, CheckoutOutcomeQuery, PurchaseParams, RefundRequest, RefundResponse, RevenueQuery, RevenueReport, WebhookAck } from '@ngn/shared';
 import { requestMeta } from '../../lib/http/request-meta';
 import { limitByIp } from '../../lib/rate-limit';
 import type { Module } from '../module';
@@ -40,24 +22,15 @@ export const purchasesModule: Module = (m) => {
   });
 
   m.route(
-    { method: 'get', path: '/purchase/plans', summary: 'Plans for sale, with prices', tags, access: 'public', response: PlanList },
+    endpoints.plans,
     () => purchases.listPlans(),
   );
   m.route(
-    {
-      method: 'post',
-      path: '/purchase/create-checkout',
-      summary: 'Start an embedded Stripe Checkout for a plan',
-      tags,
-      access: 'user',
-      body: CreateCheckoutRequest,
-      response: CreateCheckoutResponse,
-      errors: { 409: 'already_subscribed', 503: 'payment_provider_error' },
-    },
+    endpoints.createCheckout,
     ({ user, body, ctx }) => purchases.createCheckout(user.id, body, requestMeta(ctx)),
   );
   m.route(
-    { method: 'get', path: '/purchase/session/:id', summary: 'My checkout session: status and, once paid, the license', tags, access: 'user', params: CheckoutSessionParams, response: CheckoutSessionState, errors: { 404: 'Not your session' } },
+    endpoints.checkoutSession,
     ({ user, params }) => purchases.sessionState(user.id, params.id),
   );
 
@@ -68,11 +41,11 @@ export const purchasesModule: Module = (m) => {
     ({ query }) => purchases.checkoutOutcome(query.session_id),
   );
   m.route(
-    { method: 'get', path: '/purchase/history', summary: 'My payments, newest first', tags, access: 'user', query: PageQuery, response: PurchaseHistory },
+    endpoints.purchaseHistory,
     ({ user, query }) => purchases.history(user.id, query),
   );
   m.route(
-    { method: 'post', path: '/purchase/portal', summary: 'A Stripe billing-portal link for my subscription', tags, access: 'user', response: PortalResponse, errors: { 422: 'no_subscription', 503: 'payment_provider_error' } },
+    endpoints.billingPortal,
     ({ user }) => purchases.portal(user.id),
   );
   m.route(

@@ -1,3 +1,4 @@
+import { endpoints } from '@ngn/shared';
 import { ANNOUNCE_JOB, announceRelease } from './announcements';
 import {
   AdminReleaseListQuery,
@@ -92,14 +93,7 @@ export const releasesModule: Module = (m) => {
     ({ params, user, ctx }) => releases.catalog.unyank(params.id, user.id, requestMeta(ctx)),
   );
   m.route(
-    {
-      method: 'get',
-      path: '/releases/keys',
-      summary: 'The release keyset (ReleaseKeyset): release public keys with their validity, signed by the offline root; served byte for byte as installed',
-      tags,
-      access: 'public',
-      errors: { 503: 'No keyset installed' },
-    },
+    endpoints.releaseKeyset,
     async ({ ctx }) => {
       const document = await releases.keysetDocument();
       // Short: a revocation must reach clients soon; they refuse an older version anyway.

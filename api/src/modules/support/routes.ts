@@ -1,52 +1,27 @@
-import {
-  AssignTicketRequest,
-  CreateTicketRequest,
-  CreateTicketResponse,
-  PageQuery,
-  StaffTicketDetail,
-  StaffTicketListQuery,
-  StaffTicketListResponse,
-  TicketDetail,
-  TicketListResponse,
-  TicketMessage,
-  TicketMessageRequest,
-  TicketParams,
-  TicketStatusRequest,
-} from '@ngn/shared';
+import { endpoints } from '@ngn/shared';
+import { AssignTicketRequest, StaffTicketDetail, StaffTicketListQuery, StaffTicketListResponse, TicketMessage, TicketMessageRequest, TicketParams, TicketStatusRequest } from '@ngn/shared';
 import { requestMeta } from '../../lib/http/request-meta';
 import type { Module } from '../module';
 import { STAFF_ROLES } from './service';
 
 export const supportModule: Module = (m) => {
   const { support } = m.services;
-  const tags = ['support'];
   const staff = { roles: STAFF_ROLES };
 
   m.route(
-    { method: 'post', path: '/support/ticket', summary: 'Open a support ticket', tags, access: 'user', body: CreateTicketRequest, response: CreateTicketResponse, status: 201 },
+    endpoints.createTicket,
     ({ user, body }) => support.create(user.id, body),
   );
   m.route(
-    { method: 'get', path: '/support/tickets', summary: 'My tickets, newest first', tags, access: 'user', query: PageQuery, response: TicketListResponse },
+    endpoints.tickets,
     ({ user, query }) => support.listOwn(user.id, query.limit, query.cursor),
   );
   m.route(
-    { method: 'get', path: '/support/tickets/:id', summary: 'One of my tickets with its messages', tags, access: 'user', params: TicketParams, response: TicketDetail, errors: { 404: 'No such ticket of yours' } },
+    endpoints.ticket,
     ({ user, params }) => support.getOwn(user.id, params.id),
   );
   m.route(
-    {
-      method: 'post',
-      path: '/support/tickets/:id/messages',
-      summary: 'Add a message to my ticket (staff: reply to any ticket)',
-      tags,
-      access: 'user',
-      params: TicketParams,
-      body: TicketMessageRequest,
-      response: TicketMessage,
-      status: 201,
-      errors: { 404: 'No such ticket of yours', 422: 'Ticket closed' },
-    },
+    endpoints.replyToTicket,
     ({ user, params, body, ctx }) => support.addMessage(user, params.id, body.message, requestMeta(ctx)),
   );
 

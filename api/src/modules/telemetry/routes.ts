@@ -1,4 +1,5 @@
-import { DashboardQuery, DashboardResponse, TelemetryRequest, TelemetryResponse } from '@ngn/shared';
+import { endpoints } from '@ngn/shared';
+import { DashboardQuery, DashboardResponse } from '@ngn/shared';
 import { consumeOrThrow } from '../../lib/rate-limit';
 import type { Module } from '../module';
 
@@ -23,17 +24,7 @@ export const telemetryModule: Module = (m) => {
   m.jobs.schedule(RETENTION_JOB, '17 3 * * *');
 
   m.route(
-    {
-      method: 'post',
-      path: '/analytics/telemetry',
-      summary: 'Record one telemetry event or a batch of up to 500',
-      tags,
-      access: 'user',
-      body: TelemetryRequest,
-      response: TelemetryResponse,
-      status: 201,
-      errors: { 413: 'Body larger than the request limit', 429: 'Rate limited' },
-    },
+    endpoints.telemetry,
     async ({ user, body }) => {
       await consumeOrThrow(perUser, user.id);
       return telemetry.record(user.id, body.events);
