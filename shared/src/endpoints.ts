@@ -1,5 +1,5 @@
 /**
- * Every endpoint both sides use, declared once: method, path, who may call it,
+ * Every endpoint of the API, declared once: method, path, who may call it,
  * the schemas of its body, query, params and answer, and the errors worth
  * documenting. The API registers its routes from these specs (`m.route(endpoints.x,
  * handler)`, OpenAPI included) and the Companion's API client calls them by name
@@ -8,16 +8,21 @@
 import type { ZodType } from 'zod';
 import type { ApiKeyScope } from './schemas/api-keys';
 import type { Role } from './schemas/common';
+import { STAFF_ROLES } from './schemas/support';
 import { DeleteAccountRequest } from './schemas/account';
+import { AdminUserDetail, AdminUserListQuery, AdminUserListResponse, AdminUserParams, AuditLogListResponse, AuditLogQuery, ChangeRoleRequest, SuspendUserRequest } from './schemas/admin-users';
 import { ActivationRequestFile, ActivationResponseFile, DeactivationReceiptFile, OfflineDeactivateResponse } from './schemas/airgap';
-import { TelemetryRequest, TelemetryResponse } from './schemas/analytics';
+import { DashboardQuery, DashboardResponse, TelemetryRequest, TelemetryResponse } from './schemas/analytics';
+import { ApiKey, ApiKeyList, ApiKeyListQuery, ApiKeyParams, CreateApiKeyRequest, CreatedApiKey } from './schemas/api-keys';
 import { ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, RefreshRequest, RegisterRequest, ResetPasswordRequest, TokenPair, UpdateProfileRequest, UserProfile, VerifyEmailRequest } from './schemas/auth';
+import { AdminPlan, AdminPlanList, AdminPlanParams, AdminWebhookList, AdminWebhookParams, AdminWebhookQuery, ChangePlanPriceRequest, CreatePlanRequest, ReplayWebhookResponse } from './schemas/billing-admin';
 import { MessageResponse, PageQuery } from './schemas/common';
 import { ClientConfig } from './schemas/health';
-import { ActivateRequest, ActivateResponse, DeactivateRequest, DeactivateResponse, EmergencyResponse, HeartbeatRequest, HeartbeatResponse, Jwks, LicenseList, LicenseListQuery, LicenseStatusQuery, LicenseStatusResponse, TrialRequest } from './schemas/licenses';
-import { CheckoutSessionParams, CheckoutSessionState, CreateCheckoutRequest, CreateCheckoutResponse, PlanList, PortalResponse, PurchaseHistory } from './schemas/purchases';
-import { DownloadInfo, DownloadVersionList, DownloadsLatestQuery, DownloadsVersionsQuery } from './schemas/releases';
-import { CreateTicketRequest, CreateTicketResponse, TicketDetail, TicketListResponse, TicketMessage, TicketMessageRequest, TicketParams } from './schemas/support';
+import { ActivateRequest, ActivateResponse, AdminActivationList, AdminActivationListQuery, AdminGrantLicenseRequest, AdminLicenseDetail, AdminLicenseList, AdminLicenseListQuery, AdminLicenseParams, AdminOptionalReasonRequest, AdminReasonRequest, AdminResetActivationsResponse, AdminUpdateLicenseRequest, DeactivateRequest, DeactivateResponse, EmergencyResponse, HeartbeatRequest, HeartbeatResponse, Jwks, LicenseList, LicenseListQuery, LicenseStatusQuery, LicenseStatusResponse, TrialRequest, ValidateRequest, ValidateResponse } from './schemas/licenses';
+import { MailchimpWebhookAck, MailchimpWebhookParams } from './schemas/newsletter';
+import { AdminPurchaseList, AdminPurchaseQuery, CheckoutOutcome, CheckoutOutcomeQuery, CheckoutSessionParams, CheckoutSessionState, CreateCheckoutRequest, CreateCheckoutResponse, PlanList, PortalResponse, PurchaseHistory, PurchaseParams, RefundRequest, RefundResponse, RevenueQuery, RevenueReport, WebhookAck } from './schemas/purchases';
+import { AdminReleaseListQuery, DownloadInfo, DownloadVersionList, DownloadsLatestQuery, DownloadsVersionsQuery, Release, ReleaseList, ReleaseParams, UpdateArtifactParams, UpdateFeedParams, UpdateReleaseRequest, YankReleaseRequest } from './schemas/releases';
+import { AssignTicketRequest, CreateTicketRequest, CreateTicketResponse, StaffTicketDetail, StaffTicketListQuery, StaffTicketListResponse, TicketDetail, TicketListResponse, TicketMessage, TicketMessageRequest, TicketParams, TicketStatusRequest } from './schemas/support';
 
 /**
  * Who may call an endpoint: nobody signed in, any signed-in user, or the listed
@@ -42,6 +47,12 @@ export interface Endpoint {
   /** Extra error statuses worth documenting, e.g. { 409: 'email taken' }. */
   errors?: Record<number, string>;
 }
+
+const ADMIN: Access = { roles: ['admin'] };
+const ADMIN_OR_SUPPORT: Access = { roles: ['admin', 'support'] };
+const SUPPORT_STAFF: Access = { roles: STAFF_ROLES };
+/** Admins, or admin API keys holding releases:write (a release pipeline). */
+const RELEASE_PUBLISHERS: Access = { roles: ['admin'], apiKeyScope: 'releases:write' };
 
 export const endpoints = {
   register: { method: 'post', path: '/auth/register', summary: 'Create an account', tags: ['auth'], access: 'public', body: RegisterRequest, response: UserProfile, status: 201, errors: { 429: 'Rate limited' } },
@@ -217,6 +228,179 @@ export const endpoints = {
     status: 201,
     errors: { 404: 'No such ticket of yours', 422: 'Ticket closed' },
   },
+
+  // Used by operators and their tools (admin console, release pipelines, Stripe, Mailchimp).
+  adminListUsers: { method: 'get', path: '/admin/users', summary: 'Search and page through accounts', tags: ['admin'], access: ADMIN, query: AdminUserListQuery, response: AdminUserListResponse },
+  adminGetUser: { method: 'get', path: '/admin/users/:id', summary: 'One account with its licenses and purchases', tags: ['admin'], access: ADMIN, params: AdminUserParams, response: AdminUserDetail, errors: { 404: 'No such user' } },
+  adminSuspendUser: { method: 'post', path: '/admin/users/:id/suspend', summary: 'Suspend an account and sign it out everywhere', tags: ['admin'], access: ADMIN, params: AdminUserParams, body: SuspendUserRequest, response: AdminUserDetail, errors: { 404: 'No such user', 422: 'Own account, or a deleted one' } },
+  adminReactivateUser: { method: 'post', path: '/admin/users/:id/reactivate', summary: 'Lift a suspension', tags: ['admin'], access: ADMIN, params: AdminUserParams, response: AdminUserDetail, errors: { 404: 'No such user', 422: 'Own account, or a deleted one' } },
+  adminSetUserRole: { method: 'put', path: '/admin/users/:id/role', summary: "Change an account's role", tags: ['admin'], access: ADMIN, params: AdminUserParams, body: ChangeRoleRequest, response: AdminUserDetail, errors: { 404: 'No such user', 422: 'Own account, or a deleted one' } },
+  adminAuditLogs: { method: 'get', path: '/admin/audit-logs', summary: 'The audit trail, filtered by user, action and time', tags: ['admin'], access: ADMIN, query: AuditLogQuery, response: AuditLogListResponse },
+  adminCreateApiKey: { method: 'post', path: '/admin/api-keys', summary: 'Create an admin API key (the key is shown once)', tags: ['admin'], access: ADMIN, body: CreateApiKeyRequest, response: CreatedApiKey, status: 201 },
+  adminListApiKeys: { method: 'get', path: '/admin/api-keys', summary: 'List admin API keys', tags: ['admin'], access: ADMIN, query: ApiKeyListQuery, response: ApiKeyList },
+  adminRevokeApiKey: { method: 'delete', path: '/admin/api-keys/:id', summary: 'Revoke an admin API key', tags: ['admin'], access: ADMIN, params: ApiKeyParams, response: ApiKey, errors: { 404: 'No such key' } },
+  adminGrantLicense: { method: 'post', path: '/admin/licenses', summary: 'Grant a license to a user (any policy, e.g. nfr)', tags: ['admin'], access: ADMIN, body: AdminGrantLicenseRequest, response: AdminLicenseDetail, status: 201, errors: { 404: 'user_not_found, product_not_found, policy_not_found' } },
+  adminListLicenses: { method: 'get', path: '/admin/licenses', summary: 'Search licenses (q: key prefix or email part)', tags: ['admin'], access: ADMIN_OR_SUPPORT, query: AdminLicenseListQuery, response: AdminLicenseList },
+  adminGetLicense: { method: 'get', path: '/admin/licenses/:id', summary: 'A license with all its activations', tags: ['admin'], access: ADMIN_OR_SUPPORT, params: AdminLicenseParams, response: AdminLicenseDetail, errors: { 404: 'license_not_found' } },
+  adminUpdateLicense: { method: 'patch', path: '/admin/licenses/:id', summary: 'Change the end date and/or the seat count', tags: ['admin'], access: ADMIN, params: AdminLicenseParams, body: AdminUpdateLicenseRequest, response: AdminLicenseDetail, errors: { 404: 'license_not_found' } },
+  adminSuspendLicense: { method: 'post', path: '/admin/licenses/:id/suspend', summary: 'Suspend (reversible)', tags: ['admin'], access: ADMIN, params: AdminLicenseParams, body: AdminReasonRequest, response: AdminLicenseDetail, errors: { 404: 'license_not_found' } },
+  adminReinstateLicense: { method: 'post', path: '/admin/licenses/:id/reinstate', summary: 'Make a suspended (or revoked) license active again', tags: ['admin'], access: ADMIN, params: AdminLicenseParams, body: AdminOptionalReasonRequest, response: AdminLicenseDetail, errors: { 404: 'license_not_found' } },
+  adminRevokeLicense: { method: 'post', path: '/admin/licenses/:id/revoke', summary: 'Revoke: every machine loses its seat', tags: ['admin'], access: ADMIN, params: AdminLicenseParams, body: AdminReasonRequest, response: AdminLicenseDetail, errors: { 404: 'license_not_found' } },
+  adminResetActivations: { method: 'post', path: '/admin/licenses/:id/reset-activations', summary: 'Deactivate every machine of a license', tags: ['admin'], access: ADMIN, params: AdminLicenseParams, body: AdminOptionalReasonRequest, response: AdminResetActivationsResponse, errors: { 404: 'license_not_found' } },
+  adminListActivations: { method: 'get', path: '/admin/activations', summary: 'Search activations', tags: ['admin'], access: ADMIN_OR_SUPPORT, query: AdminActivationListQuery, response: AdminActivationList },
+  adminDeactivateMachine: { method: 'post', path: '/admin/activations/:id/deactivate', summary: 'Free one machine\'s seat', tags: ['admin'], access: ADMIN, params: AdminLicenseParams, body: AdminOptionalReasonRequest, response: DeactivateResponse, errors: { 404: 'activation_not_found' } },
+  validate: {
+    method: 'post',
+    path: '/license/validate',
+    summary: 'Online check for the plugin: is this key valid on this machine?',
+    tags: ['license'],
+    access: 'public',
+    body: ValidateRequest,
+    response: ValidateResponse,
+    errors: { 429: 'Rate limited' },
+  },
+  mailchimpWebhookCheck: { method: 'get', path: '/newsletter/mailchimp-webhook/:secret', summary: "Mailchimp's check that the webhook URL answers", tags: ['newsletter'], access: 'public', params: MailchimpWebhookParams, response: MailchimpWebhookAck, errors: { 404: 'not_found' } },
+  mailchimpWebhook: {
+    method: 'post',
+    path: '/newsletter/mailchimp-webhook/:secret',
+    summary: "Mailchimp's audience webhook: unsubscribes and cleaned addresses withdraw newsletter consent",
+    tags: ['newsletter'],
+    access: 'public',
+    params: MailchimpWebhookParams,
+    response: MailchimpWebhookAck,
+    errors: { 400: 'invalid_body', 404: 'not_found' },
+  },
+  adminListPlans: { method: 'get', path: '/admin/plans', summary: 'Every plan, on sale or not, with its Stripe price', tags: ['admin'], access: ADMIN, response: AdminPlanList },
+  adminCreatePlan: {
+    method: 'post',
+    path: '/admin/plans',
+    summary: 'A new plan with a new Stripe price',
+    tags: ['admin'],
+    access: ADMIN,
+    body: CreatePlanRequest,
+    response: AdminPlan,
+    status: 201,
+    errors: { 409: 'plan_exists', 422: 'unknown_product, unknown_policy', 503: 'payment_provider_error' },
+  },
+  adminChangePlanPrice: {
+    method: 'put',
+    path: '/admin/plans/:id/price',
+    summary: 'Change the price: a new Stripe price for new checkouts, the old one archived',
+    tags: ['admin'],
+    access: ADMIN,
+    params: AdminPlanParams,
+    body: ChangePlanPriceRequest,
+    response: AdminPlan,
+    errors: { 404: 'plan_not_found', 503: 'payment_provider_error' },
+  },
+  adminDeactivatePlan: {
+    method: 'post',
+    path: '/admin/plans/:id/deactivate',
+    summary: 'Take a plan off sale (existing licenses and subscriptions stay)',
+    tags: ['admin'],
+    access: ADMIN,
+    params: AdminPlanParams,
+    response: AdminPlan,
+    errors: { 404: 'plan_not_found', 503: 'payment_provider_error' },
+  },
+  adminActivatePlan: {
+    method: 'post',
+    path: '/admin/plans/:id/activate',
+    summary: 'Put a plan back on sale',
+    tags: ['admin'],
+    access: ADMIN,
+    params: AdminPlanParams,
+    response: AdminPlan,
+    errors: { 404: 'plan_not_found', 503: 'payment_provider_error' },
+  },
+  adminListWebhooks: { method: 'get', path: '/admin/webhooks', summary: 'Stripe events received, newest first, with status and error', tags: ['admin'], access: ADMIN, query: AdminWebhookQuery, response: AdminWebhookList },
+  adminReplayWebhook: {
+    method: 'post',
+    path: '/admin/webhooks/:id/replay',
+    summary: 'Fetch a Stripe event again and process it (idempotent: never twice)',
+    tags: ['admin'],
+    access: ADMIN,
+    params: AdminWebhookParams,
+    response: ReplayWebhookResponse,
+    errors: { 404: 'event_not_found', 422: 'webhook_replay_failed', 503: 'payment_provider_error' },
+  },
+  checkoutStatus: { method: 'get', path: '/purchase/checkout-status', summary: 'Outcome of a checkout, for the checkout pages', tags: ['purchase'], access: 'public', query: CheckoutOutcomeQuery, response: CheckoutOutcome, errors: { 404: 'Unknown session', 429: 'Rate limited' } },
+  stripeWebhook: {
+    method: 'post',
+    path: '/purchase/webhook',
+    summary: 'Stripe webhook (signed with Stripe-Signature)',
+    tags: ['purchase'],
+    access: 'public',
+    response: WebhookAck,
+    errors: { 400: 'invalid_signature or invalid_json: nothing recorded', 500: 'Handler failed: Stripe retries' },
+  },
+  adminListPurchases: { method: 'get', path: '/admin/purchases', summary: 'All purchases, newest first', tags: ['admin'], access: ADMIN_OR_SUPPORT, query: AdminPurchaseQuery, response: AdminPurchaseList },
+  adminRefundPurchase: {
+    method: 'post',
+    path: '/admin/purchases/:id/refund',
+    summary: 'Refund through Stripe; the webhook revokes the license',
+    tags: ['admin'],
+    access: ADMIN,
+    params: PurchaseParams,
+    body: RefundRequest,
+    response: RefundResponse,
+    status: 202,
+    errors: { 404: 'No such purchase', 422: 'not_refundable', 503: 'payment_provider_error' },
+  },
+  adminRevenue: { method: 'get', path: '/admin/revenue', summary: 'Revenue per UTC day, product and currency', tags: ['admin'], access: ADMIN, query: RevenueQuery, response: RevenueReport },
+  adminPublishRelease: {
+    method: 'post',
+    path: '/admin/releases',
+    summary:
+      'Publish a release: multipart/form-data (text fields of ReleaseMetadata, then the file part `file`, then optionally `blockmap`), or JSON RegisterExternalReleaseRequest for a file hosted elsewhere',
+    tags: ['releases'],
+    access: RELEASE_PUBLISHERS,
+    response: Release,
+    status: 201,
+    errors: { 400: 'Signature not made by a release key of the current keyset (invalid_release_signature); nothing stored', 409: 'Version already published', 413: 'File too large', 415: 'Neither multipart nor JSON', 422: 'Companion release without sha512' },
+  },
+  adminListReleases: { method: 'get', path: '/admin/releases', summary: 'List releases', tags: ['releases'], access: RELEASE_PUBLISHERS, query: AdminReleaseListQuery, response: ReleaseList },
+  adminGetRelease: { method: 'get', path: '/admin/releases/:id', summary: 'One release', tags: ['releases'], access: RELEASE_PUBLISHERS, params: ReleaseParams, response: Release, errors: { 404: 'No such release' } },
+  adminUpdateRelease: { method: 'patch', path: '/admin/releases/:id', summary: 'Edit notes, date, minimum OS or rollout percentage', tags: ['releases'], access: RELEASE_PUBLISHERS, params: ReleaseParams, body: UpdateReleaseRequest, response: Release, errors: { 404: 'No such release' } },
+  adminYankRelease: { method: 'post', path: '/admin/releases/:id/yank', summary: 'Withdraw a release from downloads and the update feed', tags: ['releases'], access: RELEASE_PUBLISHERS, params: ReleaseParams, body: YankReleaseRequest, response: Release, errors: { 404: 'No such release' } },
+  adminUnyankRelease: { method: 'post', path: '/admin/releases/:id/unyank', summary: 'Put a yanked release back', tags: ['releases'], access: RELEASE_PUBLISHERS, params: ReleaseParams, response: Release, errors: { 404: 'No such release' } },
+  adminListTickets: { method: 'get', path: '/admin/support/tickets', summary: 'All tickets, filtered', tags: ['support', 'admin'], access: SUPPORT_STAFF, query: StaffTicketListQuery, response: StaffTicketListResponse },
+  adminGetTicket: { method: 'get', path: '/admin/support/tickets/:id', summary: 'A ticket with its messages', tags: ['support', 'admin'], access: SUPPORT_STAFF, params: TicketParams, response: StaffTicketDetail, errors: { 404: 'No such ticket' } },
+  adminReplyToTicket: {
+    method: 'post',
+    path: '/admin/support/tickets/:id/messages',
+    summary: 'Reply to a ticket (mails the user)',
+    tags: ['support', 'admin'],
+    access: SUPPORT_STAFF,
+    params: TicketParams,
+    body: TicketMessageRequest,
+    response: TicketMessage,
+    status: 201,
+    errors: { 404: 'No such ticket', 422: 'Ticket closed' },
+  },
+  adminAssignTicket: {
+    method: 'post',
+    path: '/admin/support/tickets/:id/assign',
+    summary: 'Assign a ticket to a staff member (or null to unassign)',
+    tags: ['support', 'admin'],
+    access: SUPPORT_STAFF,
+    params: TicketParams,
+    body: AssignTicketRequest,
+    response: StaffTicketDetail,
+    errors: { 404: 'No such ticket', 422: 'Assignee is not active staff' },
+  },
+  adminSetTicketStatus: { method: 'put', path: '/admin/support/tickets/:id/status', summary: 'Change a ticket status', tags: ['support', 'admin'], access: SUPPORT_STAFF, params: TicketParams, body: TicketStatusRequest, response: StaffTicketDetail, errors: { 404: 'No such ticket' } },
+  dashboard: {
+    method: 'get',
+    path: '/analytics/dashboard',
+    summary: 'Business and usage figures over a period',
+    tags: ['analytics'],
+    access: ADMIN,
+    query: DashboardQuery,
+    response: DashboardResponse,
+  },
+  companionUpdateFeed: { method: 'get', path: '/updates/companion/:channel/:feed', summary: 'electron-updater channel file (latest.yml, latest-mac.yml, latest-linux.yml)', tags: ['updates'], access: 'public', params: UpdateFeedParams, errors: { 404: 'Nothing released on this channel' } },
+  companionUpdateFile: { method: 'get', path: '/updates/companion/:channel/:platform/:version/:file_name', summary: 'A companion artifact or its .blockmap (Range requests supported)', tags: ['updates'], access: 'public', params: UpdateArtifactParams, errors: { 404: 'No such live artifact', 416: 'Range outside the file' } },
 } satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof endpoints;

@@ -20,4 +20,5 @@ export * from './schemas/account';
 export * from './schemas/purchases';
 export * from './schemas/billing-admin';
 export * from './schemas/airgap';
+export * from './schemas/newsletter';
 export * from './endpoints';

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { IsoDateTime, NextCursor, PageQuery, Uuid } from './common';
+import { IsoDateTime, NextCursor, PageQuery, Uuid, type Role } from './common';
+
+/** Who works the support queue: they see and answer every ticket. */
+export const STAFF_ROLES: Role[] = ['support', 'admin'];
 
 export const TicketCategory = z.enum(['bug', 'billing', 'activation', 'feature_request', 'other']);
 export type TicketCategory = z.infer<typeof TicketCategory>;

@@ -1,5 +1,4 @@
 import { endpoints } from '@ngn/shared';
-import { ValidateRequest, ValidateResponse } from '@ngn/shared';
 import type { Context } from 'koa';
 import { requestMeta } from '../../lib/http/request-meta';
 import { limitByIp } from '../../lib/rate-limit';
@@ -21,7 +20,6 @@ async function withSeatList<T>(ctx: Context, activate: () => Promise<T>): Promis
 
 export const licensesModule: Module = (m) => {
   const { licenses } = m.services;
-  const tags = ['license'];
 
   // The plugin validates on load and the companion heartbeats: generous per-IP
   // limits (a studio behind one NAT has many machines), counted across processes,
@@ -76,16 +74,7 @@ export const licensesModule: Module = (m) => {
     ({ user, query }) => licenses.owned.list(user.id, query),
   );
   m.route(
-    {
-      method: 'post',
-      path: '/license/validate',
-      summary: 'Online check for the plugin: is this key valid on this machine?',
-      tags,
-      access: 'public',
-      body: ValidateRequest,
-      response: ValidateResponse,
-      errors: { 429: 'Rate limited' },
-    },
+    endpoints.validate,
     ({ body, ctx }) => licenses.checks.validate(body, requestMeta(ctx)),
   );
   m.route(

@@ -1,14 +1,12 @@
+import { endpoints } from '@ngn/shared';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
-import { z } from 'zod';
 import { badRequest, notFound } from '../../lib/errors';
 import type { Module } from '../module';
 import { FORGET_JOB, SWEEP_CRON, SWEEP_JOB, SYNC_JOB } from './service';
 
 /** Mailchimp's webhook bodies are a few hundred bytes; anything far larger is not one. */
 const WEBHOOK_MAX_BYTES = 64 * 1024;
-const Ack = z.object({ received: z.literal(true) });
-const SecretParam = z.object({ secret: z.string().min(1).max(200) });
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -39,26 +37,15 @@ export const newsletterModule: Module = (m) => {
   const checkSecret = (secret: string) => {
     if (!timingSafeEqual(digest(secret), expected)) throw notFound();
   };
-  const tags = ['newsletter'];
-  const path = '/newsletter/mailchimp-webhook/:secret';
   m.route(
-    { method: 'get', path, summary: "Mailchimp's check that the webhook URL answers", tags, access: 'public', params: SecretParam, response: Ack, errors: { 404: 'not_found' } },
+    endpoints.mailchimpWebhookCheck,
     ({ params }) => {
       checkSecret(params.secret);
       return { received: true as const };
     },
   );
   m.route(
-    {
-      method: 'post',
-      path,
-      summary: "Mailchimp's audience webhook: unsubscribes and cleaned addresses withdraw newsletter consent",
-      tags,
-      access: 'public',
-      params: SecretParam,
-      response: Ack,
-      errors: { 400: 'invalid_body', 404: 'not_found' },
-    },
+    endpoints.mailchimpWebhook,
     async ({ params, ctx }) => {
       checkSecret(params.secret);
       await newsletter.fromMailchimp(await readForm(ctx));

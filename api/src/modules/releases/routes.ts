@@ -1,14 +1,6 @@
 import { endpoints } from '@ngn/shared';
 import { ANNOUNCE_JOB, announceRelease } from './announcements';
-import {
-  AdminReleaseListQuery,
-  RegisterExternalReleaseRequest,
-  Release,
-  ReleaseList,
-  ReleaseParams,
-  UpdateReleaseRequest,
-  YankReleaseRequest,
-} from '@ngn/shared';
+import { RegisterExternalReleaseRequest } from '@ngn/shared';
 import type { Context } from 'koa';
 import { AppError, badRequest } from '../../lib/errors';
 import type { AuthUser } from '../../lib/http/route-spec';
@@ -24,9 +16,7 @@ const MULTIPART_SLACK_BYTES = 64 * 1024 * 1024;
 export const releasesModule: Module = (m) => {
   const { releases } = m.services;
   m.jobs.define<{ release_id: string }>(ANNOUNCE_JOB, ({ release_id }) => announceRelease(m, release_id).then(() => undefined));
-  const tags = ['releases'];
   // Admins, or admin API keys holding releases:write (a release pipeline).
-  const access = { roles: ['admin' as const], apiKeyScope: 'releases:write' as const };
 
   /** Streams a multipart upload: text fields first, then `file`, then optionally `blockmap`. */
   async function upload(ctx: Context, user: AuthUser) {
@@ -52,17 +42,7 @@ export const releasesModule: Module = (m) => {
   }
 
   m.route(
-    {
-      method: 'post',
-      path: '/admin/releases',
-      summary:
-        'Publish a release: multipart/form-data (text fields of ReleaseMetadata, then the file part `file`, then optionally `blockmap`), or JSON RegisterExternalReleaseRequest for a file hosted elsewhere',
-      tags,
-      access,
-      response: Release,
-      status: 201,
-      errors: { 400: 'Signature not made by a release key of the current keyset (invalid_release_signature); nothing stored', 409: 'Version already published', 413: 'File too large', 415: 'Neither multipart nor JSON', 422: 'Companion release without sha512' },
-    },
+    endpoints.adminPublishRelease,
     async ({ ctx, user }) => {
       if (ctx.is('multipart/form-data')) return upload(ctx, user);
       if (ctx.is('application/json')) {
@@ -73,23 +53,23 @@ export const releasesModule: Module = (m) => {
     },
   );
   m.route(
-    { method: 'get', path: '/admin/releases', summary: 'List releases', tags, access, query: AdminReleaseListQuery, response: ReleaseList },
+    endpoints.adminListReleases,
     ({ query }) => releases.catalog.list(query),
   );
   m.route(
-    { method: 'get', path: '/admin/releases/:id', summary: 'One release', tags, access, params: ReleaseParams, response: Release, errors: { 404: 'No such release' } },
+    endpoints.adminGetRelease,
     ({ params }) => releases.catalog.get(params.id),
   );
   m.route(
-    { method: 'patch', path: '/admin/releases/:id', summary: 'Edit notes, date, minimum OS or rollout percentage', tags, access, params: ReleaseParams, body: UpdateReleaseRequest, response: Release, errors: { 404: 'No such release' } },
+    endpoints.adminUpdateRelease,
     ({ params, body, user, ctx }) => releases.catalog.update(params.id, body, user.id, requestMeta(ctx)),
   );
   m.route(
-    { method: 'post', path: '/admin/releases/:id/yank', summary: 'Withdraw a release from downloads and the update feed', tags, access, params: ReleaseParams, body: YankReleaseRequest, response: Release, errors: { 404: 'No such release' } },
+    endpoints.adminYankRelease,
     ({ params, body, user, ctx }) => releases.catalog.yank(params.id, body.reason, user.id, requestMeta(ctx)),
   );
   m.route(
-    { method: 'post', path: '/admin/releases/:id/unyank', summary: 'Put a yanked release back', tags, access, params: ReleaseParams, response: Release, errors: { 404: 'No such release' } },
+    endpoints.adminUnyankRelease,
     ({ params, user, ctx }) => releases.catalog.unyank(params.id, user.id, requestMeta(ctx)),
   );
   m.route(

@@ -1,13 +1,14 @@
 import { QueryTypes, type Transaction } from 'sequelize';
-import type {
-  CreateTicketRequest,
-  Role,
-  StaffTicketDetail,
-  StaffTicketListQuery,
-  StaffTicketSummary,
-  TicketDetail,
-  TicketStatus,
-  TicketSummary,
+import {
+  STAFF_ROLES,
+  type CreateTicketRequest,
+  type Role,
+  type StaffTicketDetail,
+  type StaffTicketListQuery,
+  type StaffTicketSummary,
+  type TicketDetail,
+  type TicketStatus,
+  type TicketSummary,
 } from '@ngn/shared';
 import type { AppDeps } from '../../context';
 import { SupportMessage, SupportTicket, User } from '../../db/models';
@@ -17,7 +18,6 @@ import { notFound, unprocessable } from '../../lib/errors';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
 import { staffReplyMail, ticketCreatedMail } from './mails';
 
-export const STAFF_ROLES: Role[] = ['support', 'admin'];
 const isStaff = (role: Role) => STAFF_ROLES.includes(role);
 
 interface Caller {

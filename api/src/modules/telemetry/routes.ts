@@ -1,5 +1,4 @@
 import { endpoints } from '@ngn/shared';
-import { DashboardQuery, DashboardResponse } from '@ngn/shared';
 import { consumeOrThrow } from '../../lib/rate-limit';
 import type { Module } from '../module';
 
@@ -9,7 +8,6 @@ const RETENTION_JOB = 'telemetry.retention';
 export const telemetryModule: Module = (m) => {
   const { telemetry, rollups, dashboard } = m.services;
   const perUser = m.rateLimits.createLocalFirst({ prefix: 'telemetry_user', points: m.config.rateLimits.telemetryPerMinute, durationSeconds: 60 });
-  const tags = ['analytics'];
 
   // The dashboard refreshes what it reads; the schedule keeps that work small and folds the rows batches appended.
   m.jobs.define(ROLLUP_JOB, async () => {
@@ -31,15 +29,7 @@ export const telemetryModule: Module = (m) => {
     },
   );
   m.route(
-    {
-      method: 'get',
-      path: '/analytics/dashboard',
-      summary: 'Business and usage figures over a period',
-      tags,
-      access: { roles: ['admin'] },
-      query: DashboardQuery,
-      response: DashboardResponse,
-    },
+    endpoints.dashboard,
     ({ query }) => dashboard.dashboard(query.period),
   );
 };

@@ -1,4 +1,4 @@
-import { UpdateArtifactParams, UpdateFeedParams } from '@ngn/shared';
+import { endpoints } from '@ngn/shared';
 import { notFound } from '../../lib/errors';
 import { sendFile } from '../../lib/http/send-file';
 import type { Module } from '../module';
@@ -12,10 +12,9 @@ import { FEED_PLATFORM, renderFeed } from './feed';
  */
 export const updatesModule: Module = (m) => {
   const releases = m.services.releases;
-  const tags = ['updates'];
 
   m.route(
-    { method: 'get', path: '/updates/companion/:channel/:feed', summary: 'electron-updater channel file (latest.yml, latest-mac.yml, latest-linux.yml)', tags, access: 'public', params: UpdateFeedParams, errors: { 404: 'Nothing released on this channel' } },
+    endpoints.companionUpdateFeed,
     async ({ params, ctx }) => {
       const [newest] = await releases.live.byVersion('companion', FEED_PLATFORM[params.feed], params.channel);
       if (!newest) throw notFound(`A companion release on ${params.channel} for ${FEED_PLATFORM[params.feed]}`);
@@ -26,7 +25,7 @@ export const updatesModule: Module = (m) => {
     },
   );
   m.route(
-    { method: 'get', path: '/updates/companion/:channel/:platform/:version/:file_name', summary: 'A companion artifact or its .blockmap (Range requests supported)', tags, access: 'public', params: UpdateArtifactParams, errors: { 404: 'No such live artifact', 416: 'Range outside the file' } },
+    endpoints.companionUpdateFile,
     async ({ params, ctx }) => {
       const { row, part } = await releases.live.findFile({ product: 'companion', ...params }, params.file_name);
       // Streamed here even with S3 storage: differential updates ask for many ranges at once.
