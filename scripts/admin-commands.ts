@@ -1,9 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { CreateApiKeyRequest, Email, IsoDateTime, Password, PolicyName, ProductId, Role } from '@ngn/shared';
 import { z } from 'zod';
-import { User } from '../api/src/db/models';
-import { audit } from '../api/src/db/audit';
-import { hashPassword } from '../api/src/lib/passwords';
 import type { Services } from '../api/src/services';
 
 export interface AdminCommand {
@@ -33,31 +30,15 @@ const createUser: AdminCommand = {
     'first-name': { type: 'string', default: 'Admin' },
     'last-name': { type: 'string', default: 'User' },
   },
-  async run(values) {
+  async run(values, { adminUsers }) {
     const flags = parseFlags(
       z.object({ email: Email, password: Password, role: Role, 'first-name': z.string().min(1), 'last-name': z.string().min(1) }),
       values,
     );
-    const passwordHash = await hashPassword(flags.password);
-    const existing = await User.findOne({ where: { email: flags.email } });
-    if (existing) {
-      const roleChanged = existing.role !== flags.role;
-      await existing.update({ role: flags.role, password_hash: passwordHash, status: 'active' });
-      if (roleChanged) {
-        await audit({ action: 'user.role_changed', subjectUserId: existing.id, metadata: { role: flags.role, via: 'cli' } }, CLI_META);
-      }
-      return existing.id;
-    }
-    const user = await User.create({
-      email: flags.email,
-      password_hash: passwordHash,
-      first_name: flags['first-name'],
-      last_name: flags['last-name'],
-      role: flags.role,
-      email_verified_at: new Date(),
-    });
-    await audit({ action: 'user.created', subjectUserId: user.id, metadata: { role: flags.role, via: 'cli' } }, CLI_META);
-    return user.id;
+    return adminUsers.provision(
+      { email: flags.email, password: flags.password, role: flags.role, firstName: flags['first-name'], lastName: flags['last-name'] },
+      CLI_META,
+    );
   },
 };
 
@@ -69,13 +50,7 @@ const createApiKey: AdminCommand = {
   async run(values, { apiKeys: keys }) {
     const flags = parseFlags(z.object({ name: z.string(), scopes: z.string(), owner: Email.optional(), 'expires-at': z.string().optional() }), values);
     const input = parseFlags(CreateApiKeyRequest, { name: flags.name, scopes: flags.scopes.split(',').map((s) => s.trim()), expires_at: flags['expires-at'] });
-    let ownerId: string;
-    if (flags.owner) ownerId = await keys.ownerByEmail(flags.owner);
-    else {
-      const admins = await User.findAll({ where: { role: 'admin', status: 'active' }, limit: 2 });
-      if (admins.length !== 1) throw new Error(admins.length ? 'There are several admins: name the owner with --owner.' : 'Create an admin first (create-user --role admin).');
-      ownerId = admins[0]!.id;
-    }
+    const ownerId = flags.owner ? await keys.ownerByEmail(flags.owner) : await keys.soleAdmin();
     const created = await keys.create(input, ownerId, CLI_META);
     return created.key;
   },
@@ -85,12 +60,11 @@ const grantLicense: AdminCommand = {
   usage: '--email E --policy standard|pro|standard_subscription|pro_subscription|trial|nfr [--product mixing_mentor] [--expires-at ISO]',
   summary: 'Grants a license to an existing user and prints its key.',
   options: { email: { type: 'string' }, policy: { type: 'string' }, product: { type: 'string', default: 'mixing_mentor' }, 'expires-at': { type: 'string' } },
-  async run(values, { licenses }) {
+  async run(values, { licenses, adminUsers }) {
     const flags = parseFlags(z.object({ email: Email, policy: PolicyName, product: ProductId, 'expires-at': IsoDateTime.optional() }), values);
-    const user = await User.findOne({ where: { email: flags.email } });
-    if (!user || user.status === 'deleted') throw new Error(`No account with the email ${flags.email}.`);
+    const userId = await adminUsers.activeIdByEmail(flags.email);
     const issued = await licenses.issue({
-      userId: user.id,
+      userId,
       product: flags.product,
       policy: flags.policy,
       source: { type: 'admin', id: 'cli' },

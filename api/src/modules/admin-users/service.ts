@@ -5,6 +5,7 @@ import { User } from '../../db/models';
 import { audit } from '../../db/audit';
 import type { RequestMeta } from '../../lib/http/request-meta';
 import { notFound, unprocessable } from '../../lib/errors';
+import { hashPassword } from '../../lib/passwords';
 import { decodeCursor, keysetWhere, page } from '../../lib/pagination';
 import type { AuthService } from '../auth/service';
 
@@ -127,6 +128,39 @@ export class AdminUsersService {
   }
 
   /** Takes effect on the user's next request: the role is read from the database every time. */
+  /**
+   * Makes the account an operator names (the admin CLI's create-user), or sets
+   * the role and password of the one that exists, active and verified either
+   * way; returns its id. Idempotent.
+   */
+  async provision(input: { email: string; password: string; role: Role; firstName: string; lastName: string }, meta: RequestMeta): Promise<string> {
+    const passwordHash = await hashPassword(input.password);
+    const existing = await User.findOne({ where: { email: input.email } });
+    if (existing) {
+      const roleChanged = existing.role !== input.role;
+      await existing.update({ role: input.role, password_hash: passwordHash, status: 'active' });
+      if (roleChanged) await audit({ action: 'user.role_changed', subjectUserId: existing.id, metadata: { role: input.role, via: 'cli' } }, meta);
+      return existing.id;
+    }
+    const user = await User.create({
+      email: input.email,
+      password_hash: passwordHash,
+      first_name: input.firstName,
+      last_name: input.lastName,
+      role: input.role,
+      email_verified_at: new Date(),
+    });
+    await audit({ action: 'user.created', subjectUserId: user.id, metadata: { role: input.role, via: 'cli' } }, meta);
+    return user.id;
+  }
+
+  /** The id of the account with this email, unless there is none or it was deleted. */
+  async activeIdByEmail(email: string): Promise<string> {
+    const user = await User.findOne({ where: { email } });
+    if (!user || user.status === 'deleted') throw new Error(`No account with the email ${email}.`);
+    return user.id;
+  }
+
   async changeRole(adminId: string, userId: string, role: Role, meta: RequestMeta) {
     await this.change(adminId, userId, meta, async (user, transaction) => {
       if (user.role === role) return null;

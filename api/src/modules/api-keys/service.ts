@@ -134,4 +134,11 @@ export class ApiKeysService {
     if (!user || user.role !== 'admin' || user.status !== 'active') throw new Error(`${email} is not an active admin.`);
     return user.id;
   }
+
+  /** The one active admin, when there is exactly one: a key made without naming its owner acts for them. */
+  async soleAdmin(): Promise<string> {
+    const admins = await User.findAll({ where: { role: 'admin', status: 'active' }, limit: 2 });
+    if (admins.length !== 1) throw new Error(admins.length ? 'There are several admins: name the owner with --owner.' : 'Create an admin first (create-user --role admin).');
+    return admins[0]!.id;
+  }
 }
