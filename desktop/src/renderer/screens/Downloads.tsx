@@ -8,13 +8,13 @@ import type { DownloadInfo } from '@ngn/shared';
 import type { DownloadState, InstallResult } from '../../contract/models';
 import { DownloadProgress } from '../components/DownloadProgress';
 import { Icon } from '../components/Icon';
+import { NoLicensesYet } from '../components/NoLicensesYet';
 import { useToast } from '../components/Toast';
 import { Badge, Banner, Button, Card, EmptyState, ErrorBanner, PageHeader, Skeleton, Switch } from '../components/ui';
 import { useAppState } from '../lib/app-state';
 import { useAction, useCall, useInvoke, type UiError } from '../lib/companion-hooks';
 import { formatBytes, formatDate, platformName } from '../lib/format';
 import { productName } from '../lib/labels';
-import { navigate } from '../lib/router';
 
 const versionOf = (d: DownloadState) => (typeof d.meta.version === 'string' ? d.meta.version : null);
 
@@ -116,17 +116,7 @@ export function DownloadsScreen() {
         </Card>
       ) : versions.error && isLicenseError(versions.error) ? (
         <Card>
-          <EmptyState
-            icon="key"
-            title="Downloads come with a license"
-            actions={
-              <Button variant="primary" icon="bag" onClick={() => navigate('buy')}>
-                See plans
-              </Button>
-            }
-          >
-            {versions.error.message}
-          </EmptyState>
+          <NoLicensesYet title="Downloads come with a license">{versions.error.message}</NoLicensesYet>
         </Card>
       ) : versions.error ? (
         <ErrorBanner error={versions.error} onRetry={versions.reload} title="Could not load the available versions" />
