@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,10 +25,14 @@ export class LocalStorage implements ObjectStorage {
     await mkdir(path.dirname(target), { recursive: true });
     // Written beside the target and renamed at the end, so readers never see a partial file.
     const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
+    const file = createWriteStream(temp, { flags: 'wx' });
     try {
-      await pipeline(body, createWriteStream(temp, { flags: 'wx' }));
+      await pipeline(body, file);
       await rename(temp, target);
     } catch (err) {
+      // A source that fails at once can do so while the file is still being opened: the open
+      // then creates it after an early rm. Removed only once the stream has closed its file.
+      if (!file.closed) await once(file, 'close').catch(() => undefined);
       await rm(temp, { force: true });
       throw err;
     }
