@@ -14,6 +14,12 @@ const room = (files, patterns, paths = []) => ({
   rules: { 'no-restricted-imports': ['error', { paths: [electronOnlyInMain, ...paths], patterns }] },
 });
 
+/** An import that climbs `ups` folders out of a module into another module, anywhere but its service.ts. */
+const anotherModuleButItsService = (ups) => ({
+  regex: `^${'\\.\\./'.repeat(ups)}(?!\\.\\.)[^/]+/(?!service$)`,
+  message: 'Reach another module through its service.ts (export what it needs there).',
+});
+
 export default tseslint.config(
   // unsafe-shell is deliberately unsafe Electron code that the static check must fail on.
   { ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', '.data*/**', 'artifacts/**', 'coverage/**', 'plugin-sdk/build/**', 'desktop/test/fixtures/unsafe-shell/**'] },
@@ -51,15 +57,9 @@ export default tseslint.config(
     ['api/src/lib/**/*.ts'],
     [{ regex: '^(\\.\\./)+(modules|db/models)(/|$)', message: 'api/src/lib imports no module and no db model: pass what it needs in, or move the code to the module.' }],
   ),
-  // A module reaches another only through that module's service.ts.
-  room(
-    ['api/src/modules/*/*.ts'],
-    [{ regex: '^\\.\\./(?!\\.\\.)[^/]+/(?!service$)', message: "Reach another module through its service.ts (export what it needs there)." }],
-  ),
-  room(
-    ['api/src/modules/*/*/**/*.ts'],
-    [{ regex: '^\\.\\./\\.\\./(?!\\.\\.)[^/]+/(?!service$)', message: "Reach another module through its service.ts (export what it needs there)." }],
-  ),
+  // A module reaches another only through that module's service.ts, from its own files and from nested ones.
+  room(['api/src/modules/*/*.ts'], [anotherModuleButItsService(1)]),
+  room(['api/src/modules/*/*/**/*.ts'], [anotherModuleButItsService(2)]),
   room(['api/src/*.ts', 'api/src/modules/*.ts', 'api/src/db/**/*.ts'], []),
   // shared/ is the contract both sides compile against: it depends on neither.
   room(

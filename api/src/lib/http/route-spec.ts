@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { ZodType } from 'zod';
-import type { Access, Role } from '@ngn/shared';
+import type { Endpoint, Role } from '@ngn/shared';
 
 /**
  * What a route declares (method, path, who may call it, schemas) and who the
@@ -20,22 +20,16 @@ export interface AuthUser {
   scopes?: string[];
 }
 
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-
-export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodType, R extends ZodType> {
-  method: Method;
-  path: string;
-  summary: string;
-  tags: string[];
-  access: Access;
+/**
+ * An endpoint of the shared table (shared/src/endpoints.ts), with the types of
+ * its schemas kept, so that each handler is typed by them.
+ */
+export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodType, R extends ZodType>
+  extends Omit<Endpoint, 'body' | 'query' | 'params' | 'response'> {
   body?: B;
   query?: Q;
   params?: P;
-  /** Schema of the 2xx body; omitted for routes that stream or redirect. */
   response?: R;
-  status?: number;
-  /** Extra error statuses worth documenting, e.g. { 409: 'email taken' }. */
-  errors?: Record<number, string>;
 }
 
 export interface HandlerInput<B, Q, P> {

@@ -7,10 +7,10 @@ import type { Plan } from '../../db/models';
  * by the checkout the API creates, and by the webhook for a session it never
  * saw created.
  */
-export function pendingPurchase(
+export function pendingPurchase<Id extends string | null>(
   plan: Plan,
   session: Pick<Stripe.Checkout.Session, 'id' | 'amount_total' | 'currency'>,
-  owner: { id: string | null; userId: string; customer: string | null },
+  owner: { id: Id; userId: string; customer: string | null },
 ) {
   return {
     id: owner.id,

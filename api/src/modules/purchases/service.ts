@@ -166,7 +166,6 @@ export class PurchasesService {
     );
     await Purchase.create({
       ...pendingPurchase(plan, session, { id: purchaseId, userId: user.id, customer }),
-      id: purchaseId,
       stripe_price_id: plan.stripe_price_id,
     });
     await audit(
