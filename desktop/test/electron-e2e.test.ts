@@ -1,20 +1,26 @@
 /**
  * The packaged main process under Playwright's Electron driver: the window
- * opens with the sandboxed preload, and IPC from any page but the app's own
- * renderer is refused. Runs only where an Electron binary is installed (the
+ * opens with the sandboxed preload, IPC from any page but the app's own
+ * renderer is refused, and the updater keeps only an update signed by a key
+ * the pinned root delegated. Runs only where an Electron binary is installed (the
  * GitHub workflow .github/workflows/electron-e2e.yml on Windows, macOS and
  * Linux under xvfb); elsewhere it is skipped and says why.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
+import { startTestApi, type TestApi } from '../../api/test/helpers/api';
+import { artifact, sha256 } from '../../api/test/helpers/releases';
+import { delegate, initRoot, signRelease } from '../../scripts/lib/release-keys';
+import type { UpdateStatus } from '../src/contract/models';
+import { releasePlatform } from '../src/core/fingerprint';
 
 const DESKTOP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,6 +42,7 @@ describe('Electron main process (Playwright _electron)', { skip }, () => {
   let app: ElectronApplication;
   let window: Page;
   let dataDir: string;
+  let api: TestApi;
 
   before(async () => {
     if (!existsSync(path.join(DESKTOP, 'out/main/index.js'))) {
@@ -43,16 +50,20 @@ describe('Electron main process (Playwright _electron)', { skip }, () => {
       assert.equal(built.status, 0, 'npm run build -w desktop');
     }
     dataDir = await mkdtemp(path.join(tmpdir(), 'ngn-electron-'));
+    // A real API publishing the keyset of a test root, which this unpackaged app trusts as the demo's development root.
+    api = await startTestApi();
+    const rootFile = path.join(dataDir, 'root.pub.json');
+    await writeFile(rootFile, JSON.stringify(api.releaseRoot));
     app = await _electron.launch({
       executablePath: binary!,
       args: [DESKTOP],
-      // An API nobody answers: the window must still open, offline.
-      env: { ...process.env, NGN_API_URL: 'http://127.0.0.1:9', NGN_COMPANION_DATA: dataDir, ELECTRON_ENABLE_LOGGING: '1' },
+      env: { ...process.env, NGN_API_URL: api.url, NGN_DEV_RELEASE_ROOT: rootFile, NGN_COMPANION_DATA: dataDir, ELECTRON_ENABLE_LOGGING: '1' },
     });
     window = await app.firstWindow();
   });
   after(async () => {
     await app?.close();
+    await api?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -82,5 +93,71 @@ describe('Electron main process (Playwright _electron)', { skip }, () => {
       }
     }, preload);
     assert.match(String(refused), /^refused/);
+  });
+
+  describe('the updater, on a downloaded Companion update', () => {
+    const platform = releasePlatform()!;
+    const bytes = artifact(100_000);
+
+    /**
+     * Acts on the main process's own autoUpdater singleton (electron-updater,
+     * as the app's main bundle loaded it): emits what electron-updater emits
+     * once a download finished, or reads or sets its install-on-quit flag.
+     * The function runs inside Electron, so it names nothing of this file.
+     */
+    function onAutoUpdater(action: { emit: Record<string, string> } | { installOnQuit: boolean | null }) {
+      return app.evaluate(({ app: electronApp }, action) => {
+        const { createRequire } = process.getBuiltinModule('node:module') as typeof import('node:module');
+        const { autoUpdater } = createRequire(`${electronApp.getAppPath()}/`)('electron-updater') as typeof import('electron-updater');
+        // Only the fields the Companion reads of the event: the file and the feed's version and signature.
+        if ('emit' in action) autoUpdater.emit('update-downloaded', action.emit as unknown as import('electron-updater').UpdateDownloadedEvent);
+        else if (action.installOnQuit !== null) autoUpdater.autoInstallOnAppQuit = action.installOnQuit;
+        return autoUpdater.autoInstallOnAppQuit;
+      }, action);
+    }
+
+    /** The updater's verdict on a downloaded file, as the window reads it over IPC once it settles. */
+    async function downloaded(file: string, info: Record<string, string>): Promise<UpdateStatus> {
+      await onAutoUpdater({ emit: { ...info, downloadedFile: file } });
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const status = (await window.evaluate(() => (window as unknown as { companion: { invoke(c: string): Promise<unknown> } }).companion.invoke('updates:status'))) as UpdateStatus;
+        if (status.state === 'downloaded' || status.state === 'error') return status;
+        assert.ok(Date.now() < deadline, `the updater settled on no verdict: ${JSON.stringify(status)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+
+    it('keeps an update signed by a delegated release key', async () => {
+      const file = path.join(dataDir, 'update-good.bin');
+      await writeFile(file, bytes);
+      const signed = signRelease(api.releaseKey, { sha256: sha256(bytes), product: 'companion', version: '9.0.0', platform });
+      const status = await downloaded(file, { version: '9.0.0', ...signed });
+      assert.equal(status.state, 'downloaded', JSON.stringify(status));
+      assert.equal(existsSync(file), true);
+      assert.equal(await onAutoUpdater({ installOnQuit: null }), true);
+      // Nothing to install when this test quits the app.
+      await onAutoUpdater({ installOnQuit: false });
+    });
+
+    it('deletes an update signed by a key the root never delegated, and will not install it', async () => {
+      const foreignDir = await mkdtemp(path.join(tmpdir(), 'ngn-foreign-root-'));
+      try {
+        await initRoot(foreignDir, 'foreign');
+        const { key: foreign } = await delegate(foreignDir);
+        const file = path.join(dataDir, 'update-foreign.bin');
+        await writeFile(file, bytes);
+        const forged = signRelease(foreign, { sha256: sha256(bytes), product: 'companion', version: '9.0.1', platform });
+        // As if a good update were waiting to install on quit: the refused one must not take its place.
+        await onAutoUpdater({ installOnQuit: true });
+        const status = await downloaded(file, { version: '9.0.1', ...forged });
+        assert.equal(status.state, 'error');
+        assert.match(String(status.error), /not signed by a NextGen Noise release key/);
+        assert.equal(existsSync(file), false, 'the refused update is deleted');
+        assert.equal(await onAutoUpdater({ installOnQuit: null }), false);
+      } finally {
+        await rm(foreignDir, { recursive: true, force: true });
+      }
+    });
   });
 });
