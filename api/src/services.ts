@@ -35,6 +35,7 @@ export function createServices(deps: AppDeps) {
   const metrics = createMetricsService(deps);
   const newsletter = new NewsletterService(deps);
   const auth = new AuthService(deps, newsletter);
+  deps.beforeClose.push(() => auth.close());
   const users = new UsersService(newsletter);
   const apiKeys = new ApiKeysService(deps);
   const adminUsers = new AdminUsersService({ ...deps, auth });

@@ -72,7 +72,7 @@ async function killListenerOfB(): Promise<number> {
   const ownPid = licenses().checks.cache.listenerPid;
   const [rows] = await t.api.deps.sequelize.query(
     `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
-      WHERE application_name = 'ngn-api-listener' AND datname = current_database() AND pid <> :own`,
+      WHERE application_name = 'ngn-api-listener:license_changes' AND datname = current_database() AND pid <> :own`,
     { replacements: { own: ownPid ?? 0 } },
   );
   return (rows as unknown[]).length;

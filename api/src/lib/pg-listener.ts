@@ -63,7 +63,8 @@ export class PgListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.opts.databaseUrl, application_name: 'ngn-api-listener' });
+    // Named after its channel, so an operator (or a test) can tell the feeds apart in pg_stat_activity.
+    const client = new pg.Client({ connectionString: this.opts.databaseUrl, application_name: `ngn-api-listener:${this.opts.channel}` });
     this.client = client;
     client.on('notification', (msg) => {
       if (msg.channel === this.opts.channel && msg.payload) this.opts.onNotify(msg.payload);

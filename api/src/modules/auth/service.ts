@@ -12,6 +12,7 @@ import { consumeOrThrow } from '../../lib/rate-limit';
 import { hashSecret, newSecret } from '../../lib/secrets';
 import { toProfile } from '../users/service';
 import { resetMail, verificationMail, welcomeMail } from './mails';
+import { SessionCache } from './session-cache';
 
 const VERIFY_TTL_MS = 48 * 3600_000;
 const RESET_TTL_MS = 3600_000;
@@ -32,17 +33,29 @@ const ACCOUNT_WINDOW_SECONDS = 60;
 const ACCOUNT_CEILING_BUDGETS = 3;
 
 export class AuthService {
-  /** The session an access token names, with its user's role and status: read on every authenticated request. */
-  async sessionOf(sessionId: string, userId: string): Promise<SessionRow | undefined> {
-    const [row] = await this.deps.sequelize.query<SessionRow>(
-      `SELECT s.user_id, u.email, u.role, u.status, s.revoked_at
-         FROM auth_sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.id = :sid AND s.user_id = :sub`,
-      { replacements: { sid: sessionId, sub: userId }, type: QueryTypes.SELECT },
-    );
-    return row;
+  /**
+   * The session an access token names, with its user's role and status:
+   * checked on every authenticated request, so kept in memory (SessionCache)
+   * and read from the database on a miss.
+   */
+  sessionOf(sessionId: string, userId: string): Promise<SessionRow | undefined> {
+    return this.sessions.lookup(sessionId, userId, async () => {
+      const [row] = await this.deps.sequelize.query<SessionRow>(
+        `SELECT s.user_id, u.email, u.role, u.status, s.revoked_at
+           FROM auth_sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id = :sid AND s.user_id = :sub`,
+        { replacements: { sid: sessionId, sub: userId }, type: QueryTypes.SELECT },
+      );
+      return row;
+    });
   }
 
+  /** Stops listening for session changes. */
+  close(): Promise<void> {
+    return this.sessions.close();
+  }
+
+  readonly sessions: SessionCache;
   private readonly pairFailures;
   private readonly accountFailures;
   private readonly passwordChangeFailures;
@@ -51,6 +64,7 @@ export class AuthService {
     private readonly deps: AppDeps,
     private readonly newsletter: NewsletterService,
   ) {
+    this.sessions = new SessionCache(deps);
     const budget = deps.config.rateLimits.loginFailuresPerAccount;
     this.pairFailures = deps.rateLimits.create({ prefix: 'login_fail', points: budget, durationSeconds: PAIR_LOCK_SECONDS, blockSeconds: PAIR_LOCK_SECONDS });
     this.accountFailures = deps.rateLimits.create({ prefix: 'login_fail_account', points: budget * ACCOUNT_CEILING_BUDGETS, durationSeconds: ACCOUNT_WINDOW_SECONDS });

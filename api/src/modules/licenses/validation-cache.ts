@@ -1,6 +1,6 @@
 import type { LicenseState, LicenseType } from '@ngn/shared';
 import type { AppDeps } from '../../context';
-import { PgListener } from '../../lib/pg-listener';
+import { ChangeFeed } from '../../lib/change-feed';
 import { LicenseSql } from './license-sql';
 
 /** Licenses kept per process at most; the least recently validated go first. */
@@ -53,51 +53,38 @@ const date = (v: string | null) => (v === null ? null : new Date(v));
  *   answered but not kept.
  *
  * A change made through another process is seen here once PostgreSQL
- * delivers the notification, normally within milliseconds of the commit. A
- * change made through this process is seen by the very next validation: after
- * this process commits a write to a watched table, the next cache hit first
- * waits until the listener has caught up with the notifications (one round
- * trip on the listening connection, shared by the validations waiting).
+ * delivers the notification, normally within milliseconds of the commit; a
+ * change made through this process, by the very next validation (ChangeFeed).
  */
 export class ValidationCache {
   private readonly byKey = new Map<string, CachedLicense>();
   private readonly keyById = new Map<string, string>();
   private readonly store: LicenseSql;
-  private readonly listener: PgListener;
+  private readonly feed: ChangeFeed;
   /** Moves on every notification and reset: a load that started under another epoch is not kept. */
   private epoch = 0;
-  /** Writes this process committed to watched tables, and how many of them the listener has caught up with. */
-  private localWrites = 0;
-  private caughtUpWith = 0;
-  private catchingUp: Promise<void> | undefined;
 
   constructor(deps: AppDeps) {
     this.store = new LicenseSql(deps.sequelize);
-    this.listener = new PgListener({
+    this.feed = new ChangeFeed({
+      sequelize: deps.sequelize,
       databaseUrl: deps.databaseUrl,
-      channel: LICENSE_CHANGES_CHANNEL,
       logger: deps.logger,
-      onNotify: (payload) => this.changed(payload),
+      channel: LICENSE_CHANGES_CHANNEL,
+      writesWatchedTables: WRITES_WATCHED_TABLES,
+      onChange: (payload) => this.changed(payload),
       onReset: () => this.clear(),
-    });
-    void this.listener.start();
-    deps.sequelize.addHook('afterQuery', (options, query) => {
-      const sql = (query as unknown as { sql?: string }).sql;
-      if (!sql || !WRITES_WATCHED_TABLES.test(sql)) return;
-      if (options.transaction) options.transaction.afterCommit(() => void (this.localWrites += 1));
-      else this.localWrites += 1;
     });
   }
 
   /** The listening connection's server process id, while it is up. */
   get listenerPid(): number | undefined {
-    return this.listener.backendPid;
+    return this.feed.listenerPid;
   }
 
   /** The license with this key (`null`: no such license), or `bypass` when the cache cannot be trusted now. */
   async lookup(key: string): Promise<CachedLicense | null | 'bypass'> {
-    if (!this.listener.live) return 'bypass';
-    while (this.caughtUpWith < this.localWrites) await this.catchUp();
+    if (!(await this.feed.usable())) return 'bypass';
     const cached = this.byKey.get(key);
     if (cached) {
       // Most recently used last: eviction takes the oldest.
@@ -107,22 +94,12 @@ export class ValidationCache {
     }
     const epoch = this.epoch;
     const loaded = await this.load(key);
-    if (loaded && this.listener.live && epoch === this.epoch) this.keep(key, loaded);
+    if (loaded && this.feed.live && epoch === this.epoch) this.keep(key, loaded);
     return loaded;
   }
 
   close(): Promise<void> {
-    return this.listener.close();
-  }
-
-  /** Waits until the notifications of this process's own committed writes have been handled. */
-  private catchUp(): Promise<void> {
-    this.catchingUp ??= (async () => {
-      const target = this.localWrites;
-      await this.listener.caughtUp();
-      this.caughtUpWith = Math.max(this.caughtUpWith, target);
-    })().finally(() => (this.catchingUp = undefined));
-    return this.catchingUp;
+    return this.feed.close();
   }
 
   private async load(key: string): Promise<CachedLicense | null> {
