@@ -32,6 +32,7 @@ export class ChangeFeed {
   private localWrites = 0;
   private caughtUpWith = 0;
   private catchingUp: Promise<void> | undefined;
+  private started = false;
 
   constructor(opts: ChangeFeedOptions) {
     this.listener = new PgListener({
@@ -41,7 +42,6 @@ export class ChangeFeed {
       onNotify: opts.onChange,
       onReset: opts.onReset,
     });
-    void this.listener.start();
     opts.sequelize.addHook('afterQuery', (options, query) => {
       const sql = (query as unknown as { sql?: string }).sql;
       if (!sql || !opts.writesWatchedTables.test(sql)) return;
@@ -60,8 +60,16 @@ export class ChangeFeed {
     return this.listener.backendPid;
   }
 
-  /** Whether the cache may answer now, once this process's own committed writes have been heard. */
+  /**
+   * Whether the cache may answer now, once this process's own committed
+   * writes have been heard. The feed starts listening on its first use, so a
+   * process that never reads the cache (the admin CLI) opens no connection.
+   */
   async usable(): Promise<boolean> {
+    if (!this.started) {
+      this.started = true;
+      void this.listener.start();
+    }
     if (!this.listener.live) return false;
     while (this.caughtUpWith < this.localWrites) await this.catchUp();
     return this.listener.live;
