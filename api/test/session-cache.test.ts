@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { signUp, signUpAs, startTestApi, type TestApi } from './helpers/api';
+import { endOtherListeners } from './helpers/listeners';
 import { startApiProcess, type ApiProcess } from './helpers/process';
+import { SESSION_CHANGES_CHANNEL } from '../src/modules/auth/session-cache';
 
 /**
  * Each API process keeps the session rows it authenticates with in memory,
@@ -58,15 +60,7 @@ const signedOut = (a: { status: number; code?: string }) => a.status === 401 && 
 const suspended = (a: { status: number; code?: string }) => a.status === 403 && a.code === 'account_suspended';
 
 /** Ends process B's session listener from the server side, as a network cut or a PostgreSQL restart would. */
-async function killSessionListenerOfB(): Promise<number> {
-  const ownPid = t.api.built.services.auth.sessions.listenerPid;
-  const [rows] = await t.api.deps.sequelize.query(
-    `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
-      WHERE application_name = 'ngn-api-listener:session_changes' AND datname = current_database() AND pid <> :own`,
-    { replacements: { own: ownPid ?? 0 } },
-  );
-  return (rows as unknown[]).length;
-}
+const killSessionListenerOfB = () => endOtherListeners(t, SESSION_CHANGES_CHANNEL, t.api.built.services.auth.sessions.listenerPid);
 
 describe('session cache: a change through one process is honoured by the other', () => {
   it(`sign-out through A: the token is refused by A at once and by B within ${VISIBLE_WITHIN_MS} ms`, async () => {

@@ -3,7 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { signUp, signUpAs, startTestApi, type TestApi } from './helpers/api';
 import { activate, grantLicense, newFingerprint } from './helpers/licenses';
+import { endOtherListeners } from './helpers/listeners';
 import { startApiProcess, type ApiProcess } from './helpers/process';
+import { LICENSE_CHANGES_CHANNEL } from '../src/modules/licenses/validation-cache';
 
 /**
  * Each API process answers validations from its own cache, kept coherent by
@@ -68,15 +70,7 @@ async function timeUntilB(licenseKey: string, fingerprint: string, expected: str
 }
 
 /** Ends process B's listening connection from the server side, as a network cut or a PostgreSQL restart would. */
-async function killListenerOfB(): Promise<number> {
-  const ownPid = licenses().checks.cache.listenerPid;
-  const [rows] = await t.api.deps.sequelize.query(
-    `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
-      WHERE application_name = 'ngn-api-listener:license_changes' AND datname = current_database() AND pid <> :own`,
-    { replacements: { own: ownPid ?? 0 } },
-  );
-  return (rows as unknown[]).length;
-}
+const killListenerOfB = () => endOtherListeners(t, LICENSE_CHANGES_CHANNEL, licenses().checks.cache.listenerPid);
 
 describe('validation cache: a change through one process is answered by the other', () => {
   const changes: Array<[string, string, (m: Awaited<ReturnType<typeof cachedOnB>>) => Promise<unknown>]> = [
