@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { signUp, signUpAs, startTestApi, type TestApi } from './helpers/api';
-import { endOtherListeners } from './helpers/listeners';
+import { endOtherListeners, stallListener } from './helpers/listeners';
 import { startApiProcess, type ApiProcess } from './helpers/process';
 import { SESSION_CHANGES_CHANNEL } from '../src/modules/auth/session-cache';
 
@@ -105,6 +105,15 @@ describe('session cache: a change through one process is honoured by the other',
     const refused = (a: { status: number; code?: string }) => suspended(a) || signedOut(a);
     assert.ok(refused(await profileAt(t.url, user.access)));
     assert.ok((await timeUntil(b.url, user.access, refused, committedAt)) < VISIBLE_WITHIN_MS);
+  });
+
+  it("a change made through a process is honoured by that process at once, even while its listener lags", async () => {
+    const user = await cachedOnBoth();
+    // A's feed hears nothing for a second: only the read-your-writes fence can make A refuse now.
+    const stalled = stallListener(t.api.built.services.auth.sessions, 1_000);
+    assert.equal((await t.post('/auth/logout', {}, user.access)).status, 200);
+    assert.ok(signedOut(await profileAt(t.url, user.access)), 'A refuses at once');
+    await stalled;
   });
 
   it("still holds when B's session listener is killed: B never answers from what it cached before", async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { signUp, signUpAs, startTestApi, type TestApi } from './helpers/api';
 import { activate, grantLicense, newFingerprint } from './helpers/licenses';
-import { endOtherListeners } from './helpers/listeners';
+import { endOtherListeners, stallListener } from './helpers/listeners';
 import { startApiProcess, type ApiProcess } from './helpers/process';
 import { LICENSE_CHANGES_CHANNEL } from '../src/modules/licenses/validation-cache';
 
@@ -103,6 +103,16 @@ describe('validation cache: a change through one process is answered by the othe
       await licenses().setStatus(machine.license.id, 'active');
       assert.equal(await validateAt(t.url, machine.license.license_key, machine.fingerprint), 'VALID', `round ${i}`);
     }
+  });
+
+  it('a change made through a process is answered by that process at once, even while its listener lags', async () => {
+    const machine = await cachedOnB();
+    assert.equal(await validateAt(t.url, machine.license.license_key, machine.fingerprint), 'VALID');
+    // A's feed hears nothing for a second: only the read-your-writes fence can make A answer REVOKED now.
+    const stalled = stallListener(licenses().checks.cache, 1_000);
+    await licenses().revoke(machine.license.id, { reason: 'fence' });
+    assert.equal(await validateAt(t.url, machine.license.license_key, machine.fingerprint), 'REVOKED');
+    await stalled;
   });
 
   it("still holds when B's listening connection is killed: B never answers from what it cached before", async () => {

@@ -13,3 +13,15 @@ export async function endOtherListeners(t: TestApi, channel: string, ownPid: num
   );
   return (rows as unknown[]).length;
 }
+
+/**
+ * Keeps a cache's listening connection busy for `ms`: PostgreSQL holds the
+ * notifications of a backend that is running a query, so for that long the
+ * cache hears of no change, as with a lagging feed. Reaches into the cache's
+ * ChangeFeed (private there: nothing else should touch the connection).
+ */
+export function stallListener(cache: object, ms: number): Promise<unknown> {
+  const { client } = (cache as { feed: { listener: { client?: { query(sql: string): Promise<unknown> } } } }).feed.listener;
+  if (!client) throw new Error('the cache is not listening');
+  return client.query(`SELECT pg_sleep(${ms / 1000})`);
+}
