@@ -61,15 +61,15 @@ export type ApiClientEvents = {
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
-/** A query as its schema reads it, or the same validation_failed a bad body gets. */
-function checkedQuery(schema: ZodType, query: Record<string, unknown>): Record<string, string | number | boolean | undefined> {
-  const parsed = schema.safeParse(query);
+/** A body or query as its schema reads it; validation_failed, with each field's path, when it does not fit. */
+function parseInput(schema: ZodType, input: unknown, where: 'body' | 'query'): unknown {
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new CompanionError('validation_failed', 'Some fields are missing or invalid.', {
-      details: parsed.error.issues.map((i) => ({ path: ['query', ...i.path.map(String)].join('.'), message: i.message })),
+      details: parsed.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message })),
     });
   }
-  return parsed.data as Record<string, string | number | boolean | undefined>;
+  return parsed.data;
 }
 
 /**
@@ -163,7 +163,7 @@ export class ApiClient {
       auth: endpoint.access === 'public' ? 'none' : 'user',
       bodySchema: endpoint.body,
       body,
-      query: query && endpoint.query ? checkedQuery(endpoint.query, query) : undefined,
+      query: query && endpoint.query ? (parseInput(endpoint.query, query, 'query') as Record<string, string | number | boolean | undefined>) : undefined,
       response: endpoint.response,
       ...options,
     }) as Promise<CallOutput<EndpointOf<N>>>;
@@ -174,13 +174,7 @@ export class ApiClient {
   ): Promise<R extends ZodType ? z.output<R> : unknown> {
     let body: string | undefined;
     if (spec.bodySchema) {
-      const parsed = spec.bodySchema.safeParse(spec.body ?? {});
-      if (!parsed.success) {
-        throw new CompanionError('validation_failed', 'Some fields are missing or invalid.', {
-          details: parsed.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message })),
-        });
-      }
-      body = JSON.stringify(parsed.data);
+      body = JSON.stringify(parseInput(spec.bodySchema, spec.body ?? {}, 'body'));
     } else if (spec.body !== undefined) {
       body = JSON.stringify(spec.body);
     }
