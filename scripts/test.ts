@@ -106,9 +106,13 @@ async function main() {
   await sequelize.close();
 
   const concurrency = Number(process.env.TEST_CONCURRENCY ?? 2);
+  // A test that hangs fails after TEST_TIMEOUT_MS (default 15 minutes) instead of stalling the run,
+  // and a file whose tests are over exits even if something it started (a child process, a socket)
+  // still holds its event loop: the runner waits for every file, so one such file would stall it for good.
+  const timeoutMs = Number(process.env.TEST_TIMEOUT_MS ?? 15 * 60_000);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, '--test-force-exit', '--test-reporter=spec', ...files],
     {
       cwd: ROOT,
       stdio: 'inherit',

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -40,7 +40,8 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
+  // A browser that hangs must not keep npm start running: it gets 15 s to close.
+  await Promise.race([browser?.close(), new Promise((resolve) => setTimeout(resolve, 15_000))]);
   // A test that failed half way still stops what npm start started: Ctrl-C first (it stops
   // the Companion's own process group too), then whatever is left of npm start's.
   if (start && start.exitCode === null && start.signalCode === null) {
@@ -53,8 +54,11 @@ after(async () => {
   } catch {
     // already gone
   }
+  // Anything npm start left behind may still hold these pipes open: stop reading them.
+  start?.stdout?.destroy();
+  start?.stderr?.destroy();
   await rm(work, { recursive: true, force: true });
-});
+}, { timeout: 60_000 });
 
 /** Waits until `npm start` prints `pattern`, failing with everything it printed if it exits first. */
 function waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
@@ -141,4 +145,46 @@ test('npm start with its defaults: sign in as the demo user and buy Standard fro
   process.kill(-start.pid!, 'SIGINT');
   const code = await Promise.race([exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 30_000))]);
   assert.notEqual(code, 'hung', `npm start did not stop on Ctrl-C:\n${output.slice(-2000)}`);
+});
+
+test('the Companion that npm start runs stops with it, even when npm start is killed outright', { timeout: 120_000 }, async () => {
+  // A stand-in for npm start: it starts the Companion exactly as npm start does and prints where.
+  const launcher = path.join(work, 'launcher.mts');
+  await writeFile(
+    launcher,
+    [
+      `import { createLogger } from ${JSON.stringify(path.join(ROOT, 'api/src/lib/logger.ts'))};`,
+      `import { startCompanion } from ${JSON.stringify(path.join(ROOT, 'scripts/lib/start-companion.ts'))};`,
+      `const logger = createLogger({ logLevel: 'warn', logPretty: false });`,
+      `const companion = await startCompanion({ apiUrl: 'http://127.0.0.1:9', dataDir: ${JSON.stringify(path.join(work, 'killed'))}, logger });`,
+      `console.log(companion.description);`,
+    ].join('\n'),
+  );
+  const parent = spawn(process.execPath, ['--import', 'tsx', launcher], {
+    cwd: ROOT,
+    env: userEnvironment({ NGN_BRIDGE_PORT: '0' }),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let printed = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    parent.stdout!.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+      const match = /in your browser at (\S+)/.exec(printed);
+      if (match) resolve(match[1]!);
+    });
+    parent.once('exit', (code) => reject(new Error(`the launcher exited (${code}):\n${printed}`)));
+  });
+  const origin = new URL(url).origin;
+  assert.equal((await fetch(origin)).status, 200, 'the Companion answers while its parent lives');
+
+  parent.kill('SIGKILL');
+  let answering = true;
+  for (const deadline = Date.now() + 15_000; answering && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    answering = await fetch(origin).then(
+      () => true,
+      () => false,
+    );
+  }
+  assert.equal(answering, false, 'the Companion still answers 15 s after the process that started it was killed');
 });

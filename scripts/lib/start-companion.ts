@@ -44,16 +44,27 @@ function build(script: string, logger: Logger): void {
   if (result.status !== 0) throw new Error(`npm run ${script} -w desktop failed`);
 }
 
+/** How long the companion gets to stop by itself before its whole process group is killed. */
+const STOP_GRACE_MS = 10_000;
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
 /** The companion runs in its own process group (it may wrap itself in a D-Bus session): stop all of it. */
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      child.kill('SIGTERM');
-    }
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => signalGroup(child, 'SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    signalGroup(child, 'SIGTERM');
   });
 }
 
@@ -76,10 +87,12 @@ export async function startCompanion(opts: { apiUrl: string; dataDir: string; lo
     return { description: 'Electron window', close: () => stopChild(child) };
   }
   if (needsBuild(path.join(DESKTOP, 'out/renderer/index.html'))) build('build:renderer', opts.logger);
+  // The IPC channel is how the bridge learns that npm start is gone, even when it was killed
+  // outright: its own process group would otherwise outlive it, holding its port and its output.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(DESKTOP, 'src/bridge/cli.ts')], {
     cwd: ROOT,
     env: { ...env, NGN_OPEN: process.env.CI ? '0' : '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     detached: true,
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Started by `npm start` with an IPC channel: it closes when npm start ends, however it ended.
+  if (process.connected) process.once('disconnect', stop);
 }
 
 main().catch((err) => {

@@ -24,6 +24,8 @@ export function reexecWithKeyring(keyringDir: string): boolean {
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   process.on('SIGINT', forward('SIGINT'));
   process.on('SIGTERM', forward('SIGTERM'));
+  // The channel to whoever started this process (npm start) stays here, not in the re-run one.
+  if (process.connected) process.once('disconnect', forward('SIGTERM'));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   return true;
 }
