@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, openAsBlob } from 'node:fs';
+import http from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,6 +44,25 @@ async function curl(url: string, dest: string): Promise<number> {
   return seconds;
 }
 
+/**
+ * Node's own HTTP client piping the same link to a file, with no hash and no fsync:
+ * the most any downloader built on it could reach, printed beside the figure.
+ */
+async function nodeHttpPipe(url: string, dest: string): Promise<number> {
+  const started = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`node http.get answered ${res.statusCode}`));
+        pipeline(res, createWriteStream(dest)).then(resolve, reject);
+      })
+      .on('error', reject);
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if ((await stat(dest)).size !== SIZE) throw new Error('node http.get downloaded the wrong size');
+  return seconds;
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -50,9 +71,10 @@ function median(values: number[]): number {
 /**
  * Benchmark 5: the companion's downloader (streamed SHA-256, resumable, fsync
  * before the final rename) fetching a 256 MiB release through the API's signed
- * link, against curl on the same link. Then the bytes sent twice when a
- * download is paused and resumed, and when its connection is cut midway,
- * counted by a proxy between the two.
+ * link, against curl on the same link; printed beside them, Node's bare
+ * http.get piped to a file, the ceiling of Node's HTTP client. Then the bytes
+ * sent twice when a download is paused and resumed, and when its connection
+ * is cut midway, counted by a proxy between the two.
  */
 export const downloadBenchmark: Benchmark = {
   name: 'download',
@@ -93,13 +115,16 @@ export const downloadBenchmark: Benchmark = {
       // Alternating runs, so both see the same page cache and machine load.
       const curlSeconds: number[] = [];
       const companionSeconds: number[] = [];
+      const nodeSeconds: number[] = [];
       for (let i = 0; i < RUNS; i += 1) {
         const dest = path.join(dir, `curl-${i}.bin`);
         curlSeconds.push(await curl(info.download_url, dest));
         await rm(dest);
         companionSeconds.push(await companion(`run-${i}`, info.download_url));
+        nodeSeconds.push(await nodeHttpPipe(info.download_url, dest));
+        await rm(dest);
       }
-      ctx.note('seconds', { curl: curlSeconds, companion: companionSeconds });
+      ctx.note('seconds', { curl: curlSeconds, companion: companionSeconds, node_http_pipe: nodeSeconds });
       const mbps = (seconds: number) => SIZE / MIB / seconds;
 
       // Resume: pause at ~40%, resume; then a connection cut at ~40%, which the downloader retries by itself.
@@ -127,7 +152,8 @@ export const downloadBenchmark: Benchmark = {
       } finally {
         await proxy.close();
       }
-      ctx.log(`curl ${curlSeconds.map((s) => mbps(s).toFixed(0)).join('/')} MiB/s, companion ${companionSeconds.map((s) => mbps(s).toFixed(0)).join('/')} MiB/s`);
+      const speeds = (runs: number[]) => runs.map((s) => mbps(s).toFixed(0)).join('/');
+      ctx.log(`curl ${speeds(curlSeconds)} MiB/s, companion ${speeds(companionSeconds)} MiB/s, Node's http.get piped to a file (no hash, no fsync) ${speeds(nodeSeconds)} MiB/s`);
       return [
         figure({ benchmark: 'download', name: 'MiB/s (sha256 verified)', unit: 'MiB/s', value: mbps(median(companionSeconds)), baseline: mbps(median(curlSeconds)), target: { kind: 'ratio_min', value: 0.8 } }),
         figure({ benchmark: 'download', name: 'bytes re-sent after pause+resume', unit: 'B', value: resentAfterPause, target: { kind: 'max', value: 0 } }),
