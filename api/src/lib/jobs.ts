@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Logger } from './logger';
+import { isDatabaseDown } from './http/middleware';
 
 export type JobHandler<T> = (data: T, job: { id: string; name: string }) => Promise<void>;
 
@@ -37,7 +38,11 @@ export class Jobs {
       max: 4,
       application_name: 'ngn-jobs',
     });
-    this.boss.on('error', (err) => deps.logger.error({ err }, 'job queue error'));
+    // The database going away (a restart, or npm start's Ctrl-C reaching PostgreSQL first) is
+    // expected and pg-boss reconnects: a warning, not an error with a stack.
+    this.boss.on('error', (err) =>
+      isDatabaseDown(err) ? deps.logger.warn({ code: (err as { code?: string }).code }, 'job queue lost its database connection') : deps.logger.error({ err }, 'job queue error'),
+    );
   }
 
   define<T>(name: string, handler: JobHandler<T>, options: Omit<PgBoss.Queue, 'name'> = {}): void {
