@@ -39,9 +39,9 @@ export class Jobs {
       application_name: 'ngn-jobs',
     });
     // The database going away (a restart, or npm start's Ctrl-C reaching PostgreSQL first) is
-    // expected and pg-boss reconnects: a warning, not an error with a stack.
+    // expected and pg-boss reconnects: a warning, as server.ts logs other background work's.
     this.boss.on('error', (err) =>
-      isDatabaseDown(err) ? deps.logger.warn({ code: (err as { code?: string }).code }, 'job queue lost its database connection') : deps.logger.error({ err }, 'job queue error'),
+      isDatabaseDown(err) ? deps.logger.warn({ err }, 'job queue lost its database connection') : deps.logger.error({ err }, 'job queue error'),
     );
   }
 

@@ -14,7 +14,7 @@ const MAX_ERROR_DEPTH = 3;
  * it emits: one line of several kilobytes that nobody can read. Keeps the
  * fields above, and the same of the error it wraps.
  */
-export function serializeError(err: unknown, depth = 0): unknown {
+function serializeError(err: unknown, depth = 0): unknown {
   if (!(err instanceof Error)) return err;
   const full = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
   const kept: Record<string, unknown> = {};
