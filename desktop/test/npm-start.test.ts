@@ -60,21 +60,24 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 }, { timeout: 60_000 });
 
-/** Waits until `npm start` prints `pattern`, failing with everything it printed if it exits first. */
-function waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+/**
+ * Waits until `child` (npm start, or a stand-in for it) prints `pattern` into what `printed`
+ * returns, failing with everything it printed if it exits first.
+ */
+function waitForOutput(child: ChildProcess, printed: () => string, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not print ${pattern} in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`the process did not print ${pattern} in ${timeoutMs} ms:\n${printed()}`)), timeoutMs);
     const check = () => {
-      const match = pattern.exec(output);
+      const match = pattern.exec(printed());
       if (match) {
         clearTimeout(timer);
         resolve(match);
       }
     };
-    start!.stdout!.on('data', check);
-    start!.once('exit', (code) => {
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`npm start exited (${code}):\n${output}`));
+      reject(new Error(`the process exited (${code}):\n${printed()}`));
     });
     check();
   });
@@ -98,7 +101,7 @@ test('npm start with its defaults: sign in as the demo user and buy Standard fro
   start.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   start.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
-  await waitForOutput(/Ctrl-C stops everything/, 300_000);
+  await waitForOutput(start, () => output, /Ctrl-C stops everything/, 300_000);
   const companionUrl = /in your browser at (\S+)/.exec(output)?.[1];
   assert.ok(companionUrl, `npm start names the Companion's address:\n${output}`);
   const demo = /Demo\s+(\S+) \/ (\S+)/.exec(output);
@@ -166,15 +169,9 @@ test('the Companion that npm start runs stops with it, even when npm start is ki
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let printed = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    parent.stdout!.on('data', (chunk: Buffer) => {
-      printed += chunk.toString();
-      const match = /in your browser at (\S+)/.exec(printed);
-      if (match) resolve(match[1]!);
-    });
-    parent.once('exit', (code) => reject(new Error(`the launcher exited (${code}):\n${printed}`)));
-  });
-  const origin = new URL(url).origin;
+  parent.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const [, url] = await waitForOutput(parent, () => printed, /in your browser at (\S+)/, 60_000);
+  const origin = new URL(url!).origin;
   assert.equal((await fetch(origin)).status, 200, 'the Companion answers while its parent lives');
 
   parent.kill('SIGKILL');
