@@ -30,37 +30,38 @@ async function makeArtifact(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function curl(url: string, dest: string): Promise<number> {
+/** Seconds `download` takes to write the whole release to `dest`, checked by its size. */
+async function timedDownload(client: string, dest: string, download: () => Promise<void>): Promise<number> {
   const started = process.hrtime.bigint();
-  await new Promise<void>((resolve, reject) => {
+  await download();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if ((await stat(dest)).size !== SIZE) throw new Error(`${client} downloaded the wrong size`);
+  return seconds;
+}
+
+function curl(url: string, dest: string): Promise<number> {
+  return timedDownload('curl', dest, () => new Promise<void>((resolve, reject) => {
     const child = spawn('curl', ['-sS', '--fail', '-o', dest, url], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`curl exited ${code}: ${err}`))));
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if ((await stat(dest)).size !== SIZE) throw new Error('curl downloaded the wrong size');
-  return seconds;
+  }));
 }
 
 /**
  * Node's own HTTP client piping the same link to a file, with no hash and no fsync:
  * the most any downloader built on it could reach, printed beside the figure.
  */
-async function nodeHttpPipe(url: string, dest: string): Promise<number> {
-  const started = process.hrtime.bigint();
-  await new Promise<void>((resolve, reject) => {
+function nodeHttpPipe(url: string, dest: string): Promise<number> {
+  return timedDownload('node http.get', dest, () => new Promise<void>((resolve, reject) => {
     http
       .get(url, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`node http.get answered ${res.statusCode}`));
         pipeline(res, createWriteStream(dest)).then(resolve, reject);
       })
       .on('error', reject);
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if ((await stat(dest)).size !== SIZE) throw new Error('node http.get downloaded the wrong size');
-  return seconds;
+  }));
 }
 
 function median(values: number[]): number {
@@ -117,7 +118,7 @@ export const downloadBenchmark: Benchmark = {
       const companionSeconds: number[] = [];
       const nodeSeconds: number[] = [];
       for (let i = 0; i < RUNS; i += 1) {
-        const dest = path.join(dir, `curl-${i}.bin`);
+        const dest = path.join(dir, `plain-${i}.bin`);
         curlSeconds.push(await curl(info.download_url, dest));
         await rm(dest);
         companionSeconds.push(await companion(`run-${i}`, info.download_url));
