@@ -5,6 +5,7 @@
  * as JSON on stdout.
  */
 import autocannon from 'autocannon';
+import { measureCpu, type CpuUse } from './machine-cpu';
 import { createScenario, type ScenarioName } from './scenarios';
 import type { LoadResult, LoadSpec } from './load';
 
@@ -28,7 +29,9 @@ function run(spec: LoadSpec, seconds: number, record: boolean): Promise<LoadResu
   const statusCounts: Record<string, number> = {};
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
+    const cpu = record ? measureCpu(spec.serverPid) : undefined;
     let finished: bigint | undefined;
+    let cpuUse: CpuUse | undefined;
     const instance = autocannon(
       {
         url: spec.url,
@@ -40,6 +43,7 @@ function run(spec: LoadSpec, seconds: number, record: boolean): Promise<LoadResu
       },
       (err, result) => {
         if (err) return reject(err);
+        if (!finished) cpuUse = cpu?.finish(count);
         const elapsed = Number((finished ?? process.hrtime.bigint()) - started) / 1e9;
         const sorted = latencies.slice(0, count).sort();
         let sum = 0;
@@ -59,6 +63,7 @@ function run(spec: LoadSpec, seconds: number, record: boolean): Promise<LoadResu
           statusCounts,
           errors: result.errors,
           timeouts: result.timeouts,
+          ...(cpuUse ? { cpu: cpuUse } : {}),
         });
       },
     );
@@ -72,6 +77,7 @@ function run(spec: LoadSpec, seconds: number, record: boolean): Promise<LoadResu
       latencies[count++] = ms;
       if (spec.maxRequests && count >= spec.maxRequests && !finished) {
         finished = process.hrtime.bigint();
+        cpuUse = cpu?.finish(count);
         instance.stop();
       }
     });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CpuUse } from './machine-cpu';
 import type { ScenarioArgs, ScenarioName } from './scenarios';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -19,6 +20,8 @@ export interface LoadSpec<N extends ScenarioName = ScenarioName> {
   overallRate?: number;
   /** An unrecorded run first, so JIT, pools and caches are warm on both sides. */
   warmupSeconds?: number;
+  /** The server's process, whose CPU per request is then measured apart from the rest of the machine's. */
+  serverPid?: number;
 }
 
 export interface LoadResult {
@@ -29,6 +32,8 @@ export interface LoadResult {
   statusCounts: Record<string, number>;
   errors: number;
   timeouts: number;
+  /** Where the recorded run's CPU went (Linux only). */
+  cpu?: CpuUse;
 }
 
 /** Runs autocannon in a child process (never in the process being measured) and returns its figures. */

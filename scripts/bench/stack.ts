@@ -30,6 +30,8 @@ export interface BenchStack {
   /** The API's environment, e.g. to start a second process on the same database. */
   apiEnv: Record<string, string>;
   baselineUrl: string;
+  /** The baseline's process, to measure its CPU apart from the machine's. */
+  baselinePid: number | undefined;
   /** A release key delegated by the stack's own (throwaway) root, for benchmarks that publish. */
   releaseKey: ReleaseKeyFile;
   /** The user the baseline's telemetry rows belong to (the baseline has no sign-in). */
@@ -156,6 +158,7 @@ export async function startStack(opts: { poolMax: number; log: (line: string) =>
     apiEnv,
     releaseKey,
     baselineUrl: baseline.url,
+    baselinePid: baseline.child.pid,
     setBaselineUser: baseline.setUser,
     async close() {
       baseline.child.kill('SIGTERM');

@@ -1,5 +1,6 @@
 import type { Benchmark } from '../benchmark';
 import { runLoad, unexpectedAnswers } from '../load';
+import { describeCpu } from '../machine-cpu';
 import { figure } from '../report';
 import { registerUsers, seedLicenses } from '../seed';
 
@@ -23,10 +24,12 @@ export const activationBenchmark: Benchmark = {
     const tokenOf = new Map(users.map((u) => [u.id, u.token]));
     const seats = licenses.map((l) => ({ token: tokenOf.get(l.userId)!, license_key: l.key }));
     const common = { scenario: 'activation' as const, connections: CONNECTIONS, durationSeconds: ctx.durationSeconds, warmupSeconds: 2, maxRequests: 200_000 };
-    const baseline = await runLoad({ ...common, url: stack.baselineUrl, args: { path: '/activate', seats } });
-    const api = await runLoad({ ...common, url: stack.api.url, args: { path: '/api/v1/license/activate', seats } });
+    const baseline = await runLoad({ ...common, url: stack.baselineUrl, serverPid: stack.baselinePid, args: { path: '/activate', seats } });
+    const api = await runLoad({ ...common, url: stack.api.url, serverPid: stack.api.child.pid, args: { path: '/api/v1/license/activate', seats } });
     ctx.note('api', api);
     ctx.note('baseline', baseline);
+    ctx.log(describeCpu('API run', api.cpu));
+    ctx.log(describeCpu('baseline run', baseline.cpu));
     const invalid = unexpectedAnswers(api, [200]) ?? unexpectedAnswers(baseline, [200]);
     return [
       figure({ benchmark: 'activation', name: 'activations/s', unit: 'act/s', value: api.rps, baseline: baseline.rps, target: { kind: 'ratio_min', value: 0.5 }, invalid }),

@@ -1,5 +1,6 @@
 import type { Benchmark } from '../benchmark';
 import { runLoad, unexpectedAnswers } from '../load';
+import { describeCpu } from '../machine-cpu';
 import { figure } from '../report';
 import { registerUsers } from '../seed';
 
@@ -21,11 +22,13 @@ export const telemetryBenchmark: Benchmark = {
     await stack.setBaselineUser(users[0]!.id);
     const tokens = users.map((u) => u.token);
     const common = { scenario: 'telemetry' as const, connections: CONNECTIONS, durationSeconds: ctx.durationSeconds, warmupSeconds: 2, maxRequests: 20_000 };
-    const baseline = await runLoad({ ...common, url: stack.baselineUrl, args: { path: '/telemetry', tokens, batchSize: BATCH } });
-    const api = await runLoad({ ...common, url: stack.api.url, args: { path: '/api/v1/analytics/telemetry', tokens, batchSize: BATCH } });
+    const baseline = await runLoad({ ...common, url: stack.baselineUrl, serverPid: stack.baselinePid, args: { path: '/telemetry', tokens, batchSize: BATCH } });
+    const api = await runLoad({ ...common, url: stack.api.url, serverPid: stack.api.child.pid, args: { path: '/api/v1/analytics/telemetry', tokens, batchSize: BATCH } });
     ctx.note('api', api);
     ctx.note('baseline', baseline);
     ctx.log(`API p99 ${api.latencyMs.p99.toFixed(1)} ms, baseline p99 ${baseline.latencyMs.p99.toFixed(1)} ms (${CONNECTIONS} connections)`);
+    ctx.log(describeCpu('API run (per batch)', api.cpu));
+    ctx.log(describeCpu('baseline run (per batch)', baseline.cpu));
     return [
       figure({
         benchmark: 'telemetry',

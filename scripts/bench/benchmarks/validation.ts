@@ -1,5 +1,6 @@
 import type { Benchmark } from '../benchmark';
 import { runLoad, unexpectedAnswers, type LoadResult } from '../load';
+import { describeCpu } from '../machine-cpu';
 import { figure, type Figure } from '../report';
 import type { BenchRequest } from '../scenarios';
 import { registerUsers, seedLicenses } from '../seed';
@@ -78,14 +79,16 @@ export const validationBenchmark: Benchmark = {
     await assertValid(stack, requests.api);
     const common = { scenario: 'pool' as const, connections: CONNECTIONS, durationSeconds: ctx.durationSeconds, warmupSeconds: 2, maxRequests: 500_000 };
     await sendEachOnce(stack.baselineUrl, requests.baseline);
-    const baseline = await runLoad({ ...common, url: stack.baselineUrl, args: { requests: requests.baseline } });
+    const baseline = await runLoad({ ...common, url: stack.baselineUrl, serverPid: stack.baselinePid, args: { requests: requests.baseline } });
     await sendEachOnce(stack.api.url, requests.api);
-    const api = await runLoad({ ...common, url: stack.api.url, args: { requests: requests.api } });
+    const api = await runLoad({ ...common, url: stack.api.url, serverPid: stack.api.child.pid, args: { requests: requests.api } });
     // The same load as a fleet sends it, from many addresses (the API trusts its proxy's X-Forwarded-For here).
     const fleet = await runLoad({ ...common, url: stack.api.url, args: { requests: requests.api, clientAddresses: CLIENT_ADDRESSES } });
     ctx.note('api', api);
     ctx.note('api_from_many_addresses', fleet);
     ctx.note('baseline', baseline);
+    ctx.log(describeCpu('API run', api.cpu));
+    ctx.log(describeCpu('baseline run', baseline.cpu));
     return validationFigures(api, fleet, baseline);
   },
 };
