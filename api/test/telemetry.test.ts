@@ -47,6 +47,23 @@ describe('POST /analytics/telemetry', () => {
     assert.equal(row.session_duration_secs, 3600);
   });
 
+  it('stores text and custom data exactly as sent (quotes, backslashes, emoji), and defaults what an event leaves out', async () => {
+    const u = await signUp(t);
+    const odd = 'He said "mix\\master" \u{1F3A7} {a,b}';
+    const custom = { nested: { list: [1, 'two', null], quote: '"' }, 'key with space': true };
+    const full = event({ daw_type: odd, crash_report: `${odd}\nsecond line`, custom_data: custom, features_used: ['a.b', 'c-d', 'a.b'] });
+    const bare = { event_id: randomUUID(), event_type: 'app_start' };
+    const res = await t.post('/analytics/telemetry', { events: [full, bare] }, u.access);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const [row] = await query<any>('SELECT * FROM telemetry_events WHERE event_id = :id', { id: full.event_id });
+    assert.equal(row.daw_type, odd);
+    assert.equal(row.crash_error, odd);
+    assert.deepEqual(row.custom_data, custom);
+    assert.deepEqual(row.features_used, ['a.b', 'c-d']);
+    const [plain] = await query<any>('SELECT * FROM telemetry_events WHERE event_id = :id', { id: bare.event_id });
+    assert.deepEqual([plain.features_used, plain.custom_data, plain.os, plain.session_duration_secs], [[], {}, null, null]);
+  });
+
   it('gives an event sent without event_id (as the seed sends it) an id of its own', async () => {
     const u = await signUp(t);
     const { event_id: _none, ...seedBody } = event();
