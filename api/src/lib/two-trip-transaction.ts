@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 // Sequelize's own replacement formatter, the one `sequelize.query` applies (not re-exported at the top level;
 // a CommonJS module whose names Node cannot list for a named import).
@@ -10,6 +11,44 @@ type Replacements = Record<string, unknown>;
 type PgClient = { query(sql: string): Promise<{ rows: object[] } | Array<{ rows: object[] }>> };
 
 /**
+ * A statement PostgreSQL plans once per connection instead of on every call.
+ * Several statements in one message go by the simple protocol, which never
+ * caches a plan; so the first use on a connection sends `PREPARE` ahead of
+ * the statement, and every use sends `EXECUTE name(values)`. Its `:name`
+ * replacements become `$1…$n`, their types inferred by PostgreSQL from where
+ * they stand (write `:x::jsonb` where nothing else says). Values must be
+ * scalars: Sequelize would spread an array into a list.
+ */
+export class PreparedStatement {
+  readonly name: string;
+  private readonly text: string;
+  private readonly params: string[] = [];
+
+  constructor(readonly sql: string) {
+    // A `:name` not preceded by a colon or a word character: `::jsonb` casts stay as they are.
+    this.text = sql.replace(/(?<![:\w]):([a-z_]\w*)/gi, (_match, param: string) => {
+      if (!this.params.includes(param)) this.params.push(param);
+      return `$${this.params.indexOf(param) + 1}`;
+    });
+    this.name = `ngn_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+  }
+
+  prepare(): string {
+    return `PREPARE ${this.name} AS ${this.text}`;
+  }
+
+  /** The EXECUTE, its values written by `format` (Sequelize's escaping). */
+  execute(format: (sql: string) => string): string {
+    return this.params.length ? format(`EXECUTE ${this.name}(${this.params.map((p) => `:${p}`).join(', ')})`) : `EXECUTE ${this.name}`;
+  }
+}
+
+export type Statement = string | PreparedStatement;
+
+/** The names each pool connection has prepared; a connection that leaves the pool takes its entry with it. */
+const preparedOn = new WeakMap<PgClient, Set<string>>();
+
+/**
  * The statements of one transaction, sent in batches (see queryBatch): `read`
  * as often as needed, then `finish` once with the writes. On its own
  * connection the BEGIN travels with the first read and the COMMIT with the
@@ -17,8 +56,8 @@ type PgClient = { query(sql: string): Promise<{ rows: object[] } | Array<{ rows:
  * two round trips instead of four.
  */
 export interface TransactionTrips {
-  read(statements: string[], replacements: Replacements): Promise<object[][]>;
-  finish(statements: string[], replacements: Replacements): Promise<object[][]>;
+  read(statements: Statement[], replacements: Replacements): Promise<object[][]>;
+  finish(statements: Statement[], replacements: Replacements): Promise<object[][]>;
 }
 
 /**
@@ -30,7 +69,9 @@ export interface TransactionTrips {
  */
 export async function inTwoTrips<T>(sequelize: Sequelize, outer: Transaction | undefined, work: (trips: TransactionTrips) => Promise<T>): Promise<T> {
   if (outer) {
-    const batch = (statements: string[], replacements: Replacements) => queryBatch(sequelize, statements, replacements, outer);
+    // Inside a transaction of Sequelize's own, on a connection this does not track: plain statements.
+    const batch = (statements: Statement[], replacements: Replacements) =>
+      queryBatch(sequelize, statements.map((s) => (typeof s === 'string' ? s : s.sql)), replacements, outer);
     return work({ read: batch, finish: batch });
   }
   // The parts of Sequelize this needs that its typings leave out: the dialect the formatter takes, and hooks run by name.
@@ -41,18 +82,44 @@ export async function inTwoTrips<T>(sequelize: Sequelize, outer: Transaction | u
     destroyConnection(connection: PgClient): Promise<void>;
   };
   const connection = await manager.getConnection({ type: 'write' });
+  const prepared = preparedOn.get(connection) ?? new Set<string>();
+  preparedOn.set(connection, prepared);
   const sent: string[] = [];
   let broken = false;
   let open = false;
   let committed = false;
-  const send = async (statements: string[], replacements: Replacements, begin: boolean, commit: boolean) => {
-    const sql = [...(begin ? ['BEGIN'] : []), ...statements.map((s) => injectReplacements(s, internals.dialect, replacements)), ...(commit ? ['COMMIT'] : [])];
+  const send = async (statements: Statement[], replacements: Replacements, begin: boolean, commit: boolean) => {
+    const format = (sql: string) => injectReplacements(sql, internals.dialect, replacements);
+    // Every statement sent, and whether its rows go back to the caller (BEGIN, PREPARE and COMMIT's do not).
+    const batch: Array<{ sql: string; rows: boolean }> = begin ? [{ sql: 'BEGIN', rows: false }] : [];
+    const preparing: string[] = [];
+    for (const statement of statements) {
+      if (typeof statement === 'string') {
+        batch.push({ sql: format(statement), rows: true });
+        continue;
+      }
+      if (!prepared.has(statement.name) && !preparing.includes(statement.name)) {
+        batch.push({ sql: statement.prepare(), rows: false });
+        preparing.push(statement.name);
+      }
+      batch.push({ sql: statement.execute(format), rows: true });
+    }
+    if (commit) batch.push({ sql: 'COMMIT', rows: false });
     if (begin) open = true;
-    sent.push(...sql);
-    const results = await connection.query(sql.join(';\n'));
+    // The hooks below see the statements as written, not as EXECUTEs of a name.
+    sent.push(...statements.map((s) => (typeof s === 'string' ? s : s.sql)));
+    let results;
+    try {
+      results = await connection.query(batch.map((b) => b.sql).join(';\n'));
+    } catch (error) {
+      // Whether a PREPARE before the failing statement ran is unknown now: this connection's list can no longer be trusted.
+      if (preparing.length) broken = true;
+      throw error;
+    }
+    for (const name of preparing) prepared.add(name);
     if (commit) committed = true;
     const list = Array.isArray(results) ? results : [results];
-    return list.slice(begin ? 1 : 0, commit ? -1 : undefined).map((r) => r.rows);
+    return list.filter((_, i) => batch[i]!.rows).map((r) => r.rows);
   };
   try {
     const result = await work({

@@ -11,7 +11,7 @@ import type { AppDeps } from '../../context';
 import { audit, auditInsertSql } from '../../db/audit';
 import type { RequestMeta } from '../../lib/http/request-meta';
 import { AppError, badRequest, unprocessable } from '../../lib/errors';
-import { inTwoTrips } from '../../lib/two-trip-transaction';
+import { inTwoTrips, PreparedStatement } from '../../lib/two-trip-transaction';
 import { activationAnswer, readOwnActivationToken, tokenExpiry } from './activation-tokens';
 import { verifyMachineSignature } from './machine-keys';
 import { activationNotFound, assertUsable, licenseInvalid, MaxActivationsReached } from './errors';
@@ -37,17 +37,27 @@ const SPENT_DEACTIVATIONS = `SELECT count(*)::int AS spent FROM activations a JO
  * subqueries each joining the license again, PostgreSQL spent three times as
  * long planning this statement as running it, on every activation.
  */
-const SEATS_BY_KEY = `SELECT count(a.id) FILTER (WHERE a.deactivated_at IS NULL)::int AS live,
+const SEATS_BY_KEY = new PreparedStatement(`SELECT count(a.id) FILTER (WHERE a.deactivated_at IS NULL)::int AS live,
          (array_agg(a.id) FILTER (WHERE a.deactivated_at IS NULL AND a.fingerprint = :fingerprint))[1] AS same_id,
          count(a.id) FILTER (WHERE ${SPENT_IN_WINDOW})::int AS spent,
          count(a.id) FILTER (WHERE a.deactivated_at IS NOT NULL AND a.pending_until > now())::int AS pending
     FROM ${LICENSE_FROM} LEFT JOIN activations a ON a.license_id = l.id
-   WHERE l.license_key = :key`;
+   WHERE l.license_key = :key`);
+
+/** The license an activation decides for, locked until its transaction ends. */
+const LOCK_BY_KEY = new PreparedStatement(`SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.license_key = :key FOR UPDATE OF l`);
+
+/** A machine activating again: what it reports now, and a new token's expiry. */
+const REFRESH_MACHINE = new PreparedStatement(`UPDATE activations SET machine_name = :machine_name, os = :os,
+       app_version = COALESCE(:app_version, app_version), plugin_version = COALESCE(:plugin_version, plugin_version),
+       components = CASE WHEN :components::jsonb = '{}'::jsonb THEN components ELSE :components::jsonb END,
+       token_expires_at = :token_expires_at, machine_key = COALESCE(:machine_key, machine_key), stale_at = NULL, updated_at = now()
+ WHERE id = :id`);
 
 /** A license's live machines, oldest first, by its key. */
-const LIVE_BY_KEY = `SELECT ${ACTIVATION_COLUMNS} FROM activations a JOIN licenses l ON l.id = a.license_id
+const LIVE_BY_KEY = new PreparedStatement(`SELECT ${ACTIVATION_COLUMNS} FROM activations a JOIN licenses l ON l.id = a.license_id
   WHERE l.license_key = :key AND a.deactivated_at IS NULL
-  ORDER BY a.activated_at, a.id`;
+  ORDER BY a.activated_at, a.id`);
 
 /** Machines of a license that are pending (deactivated elsewhere, token not expired, not acknowledged), oldest first. */
 const PENDING_BY_KEY = `SELECT a.id, a.machine_name, a.os, a.deactivated_at, a.pending_until FROM activations a JOIN licenses l ON l.id = a.license_id
@@ -117,7 +127,7 @@ export class MachineSeats {
     return inTwoTrips(this.deps.sequelize, outer, async (trips) => {
       const [[license], [seats], rebindable] = (await trips.read(
         [
-          `SELECT ${LICENSE_COLUMNS} FROM ${LICENSE_FROM} WHERE l.license_key = :key FOR UPDATE OF l`,
+          LOCK_BY_KEY,
           SEATS_BY_KEY,
           ...(input.components ? [LIVE_BY_KEY] : []),
         ],
@@ -148,11 +158,7 @@ export class MachineSeats {
         alreadyActive = true;
         activationId = seats!.same_id;
         await trips.finish(
-          [`UPDATE activations SET machine_name = :machine_name, os = :os,
-                  app_version = COALESCE(:app_version, app_version), plugin_version = COALESCE(:plugin_version, plugin_version),
-                  components = CASE WHEN :components::jsonb = '{}'::jsonb THEN components ELSE :components::jsonb END,
-                  token_expires_at = :token_expires_at, machine_key = COALESCE(:machine_key, machine_key), stale_at = NULL, updated_at = now()
-            WHERE id = :id`],
+          [REFRESH_MACHINE],
           { ...machine, id: activationId },
         );
       } else {
@@ -186,7 +192,7 @@ export class MachineSeats {
         );
         // The seat a re-binding takes over is freed in the same statement.
         const [[created] = []] = (await trips.finish(
-          [`WITH freed AS (
+          [new PreparedStatement(`WITH freed AS (
              UPDATE activations SET deactivated_at = now(), deactivation_reason = 'rebound', deactivated_by = :user, updated_at = now(),
                     pending_until = ${PENDING_UNTIL}
               WHERE id = :rebound_from AND deactivated_at IS NULL RETURNING id
@@ -197,7 +203,7 @@ export class MachineSeats {
                      :now, :token_expires_at, :rebound_from, :machine_key)
              RETURNING id
            ), audited AS (${audited.sql})
-           SELECT id FROM created`],
+           SELECT id FROM created`)],
           {
             ...machine,
             ...audited.replacements,
