@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Sequelize } from 'sequelize';
+import { QueryTypes, Sequelize } from 'sequelize';
 import { inTwoTrips, PreparedStatement } from '../src/lib/two-trip-transaction';
 import { createTestDatabase } from './helpers/database';
 
@@ -22,7 +22,7 @@ after(async () => {
 });
 
 const preparedHere = async (name: string) =>
-  (await sequelize.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = :name', { replacements: { name }, plain: true }))!.n;
+  (await sequelize.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = :name', { replacements: { name }, type: QueryTypes.SELECT, plain: true }))!.n;
 
 describe('inTwoTrips with prepared statements', () => {
   // Written as the activation's insert is, a WITH around the INSERT: Sequelize (the path inside a caller's
@@ -63,7 +63,7 @@ describe('inTwoTrips with prepared statements', () => {
     );
     // Its PREPARE had run before the failure: on a connection kept in the pool, the next PREPARE would fail, and
     // on one believed to hold it the EXECUTE would. The connection left the pool, so the next call starts clean.
-    const [[row]] = (await inTwoTrips(sequelize, undefined, (trips) => trips.finish([fresh], { x: 41 }))) as Array<Array<{ y: number }>>;
+    const [[row]] = (await inTwoTrips(sequelize, undefined, (trips) => trips.finish([fresh], { x: 41 }))) as [Array<{ y: number }>];
     assert.equal(row!.y, 42);
     assert.equal(await preparedHere(fresh.name), 1);
   });
@@ -76,7 +76,7 @@ describe('inTwoTrips with prepared statements', () => {
       }),
       /refused after the first trip/,
     );
-    const [[count]] = (await inTwoTrips(sequelize, undefined, (trips) => trips.finish([byBody], { body: 'never kept' }))) as Array<Array<{ n: number }>>;
+    const [[count]] = (await inTwoTrips(sequelize, undefined, (trips) => trips.finish([byBody], { body: 'never kept' }))) as [Array<{ n: number }>];
     assert.equal(count!.n, 0);
   });
 

@@ -20,6 +20,19 @@ type PgClient = { query(sql: string): Promise<{ rows: object[] } | Array<{ rows:
  * scalars: Sequelize would spread an array into a list.
  */
 export class PreparedStatement {
+  private static readonly made = new Map<string, PreparedStatement>();
+
+  /**
+   * The statement for a text assembled at run time, made once: naming it
+   * hashes the whole text. The text must come from code, never carry values,
+   * or this map would grow with them.
+   */
+  static of(sql: string): PreparedStatement {
+    let statement = PreparedStatement.made.get(sql);
+    if (!statement) PreparedStatement.made.set(sql, (statement = new PreparedStatement(sql)));
+    return statement;
+  }
+
   readonly name: string;
   private readonly text: string;
   private readonly params: string[] = [];

@@ -192,7 +192,7 @@ export class MachineSeats {
         );
         // The seat a re-binding takes over is freed in the same statement.
         const [[created] = []] = (await trips.finish(
-          [new PreparedStatement(`WITH freed AS (
+          [PreparedStatement.of(`WITH freed AS (
              UPDATE activations SET deactivated_at = now(), deactivation_reason = 'rebound', deactivated_by = :user, updated_at = now(),
                     pending_until = ${PENDING_UNTIL}
               WHERE id = :rebound_from AND deactivated_at IS NULL RETURNING id
