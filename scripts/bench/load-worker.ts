@@ -30,8 +30,9 @@ function run(spec: LoadSpec, seconds: number, record: boolean): Promise<LoadResu
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const cpu = record ? measureCpu(spec.serverPid) : undefined;
-    let finished: bigint | undefined;
-    let cpuUse: CpuUse | undefined;
+    // The measured run ends once: at the last recorded response, or when autocannon stops by itself.
+    let ended: { at: bigint; cpu: CpuUse | undefined } | undefined;
+    const end = () => (ended ??= { at: process.hrtime.bigint(), cpu: cpu?.finish(count) });
     const instance = autocannon(
       {
         url: spec.url,
@@ -43,8 +44,8 @@ function run(spec: LoadSpec, seconds: number, record: boolean): Promise<LoadResu
       },
       (err, result) => {
         if (err) return reject(err);
-        if (!finished) cpuUse = cpu?.finish(count);
-        const elapsed = Number((finished ?? process.hrtime.bigint()) - started) / 1e9;
+        const { at, cpu: cpuUse } = end();
+        const elapsed = Number(at - started) / 1e9;
         const sorted = latencies.slice(0, count).sort();
         let sum = 0;
         for (const v of sorted) sum += v;
@@ -68,16 +69,15 @@ function run(spec: LoadSpec, seconds: number, record: boolean): Promise<LoadResu
       },
     );
     instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
-      if (!record || finished) return;
+      if (!record || ended) return;
       if (count === latencies.length) {
         const grown = new Float64Array(latencies.length * 2);
         grown.set(latencies);
         latencies = grown;
       }
       latencies[count++] = ms;
-      if (spec.maxRequests && count >= spec.maxRequests && !finished) {
-        finished = process.hrtime.bigint();
-        cpuUse = cpu?.finish(count);
+      if (spec.maxRequests && count >= spec.maxRequests) {
+        end();
         instance.stop();
       }
     });

@@ -71,11 +71,11 @@ export function measureCpu(serverPid?: number): { finish(requests: number): CpuU
   };
 }
 
-/** One line: how busy the machine was and where each request's CPU went. */
-export function describeCpu(label: string, cpu: CpuUse | undefined): string {
+/** One line: how busy the machine was and where each request's CPU went (`per` names a request: a batch, say). */
+export function describeCpu(label: string, cpu: CpuUse | undefined, per = 'request'): string {
   if (!cpu) return `${label}: CPU use not measured (no /proc)`;
   const { machine, server, loadGenerator } = cpu.msPerRequest;
   const rest = machine - (server ?? 0) - loadGenerator;
   const parts = server !== undefined ? `server ${server.toFixed(3)} + load generator ${loadGenerator.toFixed(3)} + the rest (PostgreSQL) ${rest.toFixed(3)}` : `load generator ${loadGenerator.toFixed(3)}`;
-  return `${label}: machine ${(cpu.busyShare * 100).toFixed(0)}% busy, CPU per request ${machine.toFixed(3)} ms = ${parts}`;
+  return `${label}: machine ${(cpu.busyShare * 100).toFixed(0)}% busy, CPU per ${per} ${machine.toFixed(3)} ms = ${parts}`;
 }

@@ -58,6 +58,9 @@ export class PreparedStatement {
 
 export type Statement = string | PreparedStatement;
 
+/** A statement's SQL as written, `:name` replacements and all. */
+const sqlOf = (statement: Statement) => (typeof statement === 'string' ? statement : statement.sql);
+
 /** The names each pool connection has prepared; a connection that leaves the pool takes its entry with it. */
 const preparedOn = new WeakMap<PgClient, Set<string>>();
 
@@ -84,7 +87,7 @@ export async function inTwoTrips<T>(sequelize: Sequelize, outer: Transaction | u
   if (outer) {
     // Inside a transaction of Sequelize's own, on a connection this does not track: plain statements.
     const batch = (statements: Statement[], replacements: Replacements) =>
-      queryBatch(sequelize, statements.map((s) => (typeof s === 'string' ? s : s.sql)), replacements, outer);
+      queryBatch(sequelize, statements.map(sqlOf), replacements, outer);
     return work({ read: batch, finish: batch });
   }
   // The parts of Sequelize this needs that its typings leave out: the dialect the formatter takes, and hooks run by name.
@@ -95,8 +98,8 @@ export async function inTwoTrips<T>(sequelize: Sequelize, outer: Transaction | u
     destroyConnection(connection: PgClient): Promise<void>;
   };
   const connection = await manager.getConnection({ type: 'write' });
-  const prepared = preparedOn.get(connection) ?? new Set<string>();
-  preparedOn.set(connection, prepared);
+  let prepared = preparedOn.get(connection);
+  if (!prepared) preparedOn.set(connection, (prepared = new Set<string>()));
   const sent: string[] = [];
   let broken = false;
   let open = false;
@@ -120,7 +123,7 @@ export async function inTwoTrips<T>(sequelize: Sequelize, outer: Transaction | u
     if (commit) batch.push({ sql: 'COMMIT', rows: false });
     if (begin) open = true;
     // The hooks below see the statements as written, not as EXECUTEs of a name.
-    sent.push(...statements.map((s) => (typeof s === 'string' ? s : s.sql)));
+    sent.push(...statements.map(sqlOf));
     let results;
     try {
       results = await connection.query(batch.map((b) => b.sql).join(';\n'));

@@ -27,8 +27,8 @@ export const telemetryBenchmark: Benchmark = {
     ctx.note('api', api);
     ctx.note('baseline', baseline);
     ctx.log(`API p99 ${api.latencyMs.p99.toFixed(1)} ms, baseline p99 ${baseline.latencyMs.p99.toFixed(1)} ms (${CONNECTIONS} connections)`);
-    ctx.log(describeCpu('API run (per batch)', api.cpu));
-    ctx.log(describeCpu('baseline run (per batch)', baseline.cpu));
+    ctx.log(describeCpu('API run', api.cpu, 'batch'));
+    ctx.log(describeCpu('baseline run', baseline.cpu, 'batch'));
     return [
       figure({
         benchmark: 'telemetry',
